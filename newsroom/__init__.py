@@ -1,0 +1,5 @@
+"""The newsroom project: settings, URL map and Celery app."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,204 @@
+"""Settings for the newsroom exam-results desk: one file, driven by environment variables."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Everything the app writes locally (SQLite file, broker queue, media, beat schedule) lives here,
+# so a fresh checkout runs without any server and `rm -rf var/` resets it.
+VAR_DIR = Path(os.getenv("VAR_DIR", BASE_DIR / "var"))
+
+
+def envbool(name, default):
+    return os.getenv(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+
+def envint(name, default):
+    return int(os.getenv(name, default))
+
+
+def envlist(name, default):
+    return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
+
+
+# A local default so that a fresh checkout runs; `check --deploy` rejects it in production.
+SECRET_KEY = os.getenv("SECRET_KEY", "django-insecure-local-development-key-change-me")
+# Default is on for a fresh checkout; production sets DEBUG=False.
+DEBUG = envbool("DEBUG", "True")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "results",
+    "layouts",
+    "sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Login is required everywhere except the login page (and the sandbox, which stands in
+    # for a public API).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "newsroom.urls"
+WSGI_APPLICATION = "newsroom.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Default database engine is SQLite, so one can check out the code and run it with no server.
+# DATABASE_URL=postgres://… switches to PostgreSQL, which CI and production use.
+DATABASE_URL = os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", "0"))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Web, worker and scheduler write to the same file: WAL lets readers go on while one
+        # writes, IMMEDIATE takes the write lock up front instead of failing mid-transaction.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    # A file, not memory, so that a real worker process started by the tests sees the data.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# The interface speaks French; strings go through Django's translation machinery.
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+# Deliberations happen on French dates: a 07:00 schedule means 07:00 in Paris, summer time too.
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", VAR_DIR / "staticfiles"))
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "resultats@localhost")
+
+# Production hardening: on as soon as DEBUG is off, each switch overridable for a proxy setup.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+if envbool("BEHIND_TLS_PROXY", "False"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Upstream: ARPENT(résultats) -------------------------------------------------------------
+# The ministry's base URL, e.g. https://ensagri.api.agriculture.gouv.fr/arpent-resultats-api.
+# The default is the sandbox this app serves itself, so a fresh checkout works offline.
+PORT = envint("PORT", "8000")
+ARPENT_BASE_URL = os.getenv(
+    "ARPENT_BASE_URL", f"http://127.0.0.1:{PORT}/arpent-resultats-api"
+).rstrip("/")
+# The ministry's API gateway may want a key; its header name is a guess, hence a setting.
+ARPENT_API_KEY = os.getenv("ARPENT_API_KEY", "")
+ARPENT_API_KEY_HEADER = os.getenv("ARPENT_API_KEY_HEADER", "X-Api-Key")
+ARPENT_TIMEOUT_S = float(os.getenv("ARPENT_TIMEOUT_S", "20"))
+ARPENT_MAX_ATTEMPTS = envint("ARPENT_MAX_ATTEMPTS", "4")
+# Longest wait the client accepts inside one call (backoff or Retry-After); beyond it the
+# caller (a Celery task) is told to come back later instead of holding a worker.
+ARPENT_MAX_WAIT_S = float(os.getenv("ARPENT_MAX_WAIT_S", "30"))
+
+# The stand-in for the ministry's API, served by this app under the same paths. Off in
+# production: the real API is reached through ARPENT_BASE_URL.
+SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", str(DEBUG))
+
+# --- Background jobs (Celery) ----------------------------------------------------------------
+# With REDIS_URL unset, the broker is a folder on disk: a real worker and scheduler still run as
+# their own processes, with no server to install. Production and CI use Redis.
+REDIS_URL = os.getenv("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Above the longest task and ETA, or Redis hands the message to a second worker.
+        "visibility_timeout": 3 * 3600,
+    }
+else:
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+    }
+# Job state lives in the database (results.models.Job), not in a result backend.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# WeasyPrint keeps its memory until the process exits: recycle worker children.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = envint("CELERY_WORKER_MAX_TASKS_PER_CHILD", "20")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# How often the scheduler polls results on deliberation days, and from which hour (Paris time).
+RESULTS_POLL_INTERVAL_S = envint("RESULTS_POLL_INTERVAL_S", "300")
+RESULTS_POLL_FROM_HOUR = envint("RESULTS_POLL_FROM_HOUR", "8")
+# Daily refresh of referentials and deliberation calendars, Paris time.
+CALENDAR_REFRESH_HOUR = envint("CALENDAR_REFRESH_HOUR", "6")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    "loggers": {"httpx": {"level": "WARNING"}},
+}

@@ -1,0 +1,8 @@
+"""WSGI entry point, for gunicorn in production and the test servers."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+application = get_wsgi_application()

@@ -1,0 +1,5 @@
+"""The editors' pages."""
+
+from django.urls import path
+
+urlpatterns = []

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything the app writes locally (SQLite file, broker queue, media, beat schedule) lives here,
@@ -82,6 +83,7 @@ TEMPLATES = [
 DATABASE_URL = os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", "0"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
     DATABASES["default"]["OPTIONS"] = {
         # Web, worker and scheduler write to the same file: WAL lets readers go on while one
         # writes, IMMEDIATE takes the write lock up front instead of failing mid-transaction.
@@ -201,4 +203,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {"httpx": {"level": "WARNING"}},
+}
+
+CELERY_BEAT_SCHEDULE = {
+    "refresh-calendars": {
+        "task": "results.tasks.refresh_calendars",
+        "schedule": crontab(hour=CALENDAR_REFRESH_HOUR, minute=0),
+    },
+    "poll-results": {
+        "task": "results.tasks.poll_results",
+        "schedule": float(RESULTS_POLL_INTERVAL_S),
+    },
 }

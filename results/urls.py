@@ -2,4 +2,28 @@
 
 from django.urls import path
 
-urlpatterns = []
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("journal/<slug:slug>/", views.title_home, name="title"),
+    path("journal/<slug:slug>/departements/", views.choose_departements, name="choose"),
+    path("journal/<slug:slug>/departements/<str:code>/", views.departement, name="departement"),
+    path(
+        "journal/<slug:slug>/departements/<str:code>/activite/",
+        views.activity,
+        name="activity",
+    ),
+    path(
+        "journal/<slug:slug>/departements/<str:code>/recuperer/",
+        views.fetch_results,
+        name="fetch_results",
+    ),
+    path("journal/<slug:slug>/departements/<str:code>/encart/", views.build, name="build"),
+    path(
+        "journal/<slug:slug>/departements/<str:code>/resultats/",
+        views.results_list,
+        name="results_list",
+    ),
+    path("journal/<slug:slug>/encarts/<int:pk>/pdf/", views.download_insert, name="download"),
+]

@@ -1,0 +1,87 @@
+"""Admin screens: referentials and titles editable; fetch records read-only."""
+
+from django.contrib import admin
+
+from .models import (
+    CalendarRow,
+    Departement,
+    Diploma,
+    ExamSession,
+    Fetch,
+    Insert,
+    Job,
+    Membership,
+    Result,
+    Title,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+
+
+@admin.register(Title)
+class TitleAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["departements"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Departement)
+class DepartementAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "region"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Diploma)
+class DiplomaAdmin(admin.ModelAdmin):
+    list_display = ["filiere", "option"]
+    list_filter = ["filiere"]
+
+
+admin.site.register(ExamSession)
+
+
+@admin.register(CalendarRow)
+class CalendarRowAdmin(admin.ModelAdmin):
+    list_display = ["departement", "date_delib", "filiere", "option", "nb_candidats"]
+    list_filter = ["date_delib", "filiere"]
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin):
+    list_display = ["departement", "nom", "prenoms", "filiere", "option", "resultat"]
+    list_filter = ["departement", "filiere"]
+    search_fields = ["nom", "prenoms"]
+
+
+@admin.register(Fetch)
+class FetchAdmin(admin.ModelAdmin):
+    list_display = [
+        "started_at",
+        "endpoint",
+        "departement_code",
+        "http_status",
+        "row_count",
+        "outcome",
+    ]
+    list_filter = ["endpoint", "outcome"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "departement", "title", "status", "progress"]
+    list_filter = ["kind", "status"]
+
+
+@admin.register(Insert)
+class InsertAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "title", "departement", "number", "names_count", "pages"]

@@ -1,0 +1,343 @@
+"""The one module that talks to ARPENT(résultats), the ministry's results API.
+
+It returns typed records and raises one exception for transient failures (after retrying them)
+and one for payloads that are not what the contract says. See shared/reference/ARPENT_API.md.
+"""
+
+import hashlib
+import json
+import random
+import time
+from dataclasses import dataclass
+from datetime import date
+from email.utils import parsedate_to_datetime
+
+import httpx
+from django.conf import settings
+from django.utils import timezone
+
+API = "/api/arpent-resultats"
+
+
+class ArpentError(Exception):
+    """Anything that went wrong talking to ARPENT; `status` and `body` when there was an answer."""
+
+    def __init__(self, message, *, status=None, body=b"", retry_after=None):
+        super().__init__(message)
+        self.status = status
+        self.body = body
+        self.retry_after = retry_after
+
+
+class ArpentUnavailable(ArpentError):
+    """A transient failure (timeout, network, 5xx, 429) that outlived the client's retries."""
+
+
+class ArpentPayloadError(ArpentError):
+    """An answer whose body is not the JSON the contract describes."""
+
+
+class ArpentRefused(ArpentError):
+    """A definitive refusal (401, 403, 404, 400…): retrying would not help."""
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    filiere: str
+    option: str
+    departement: str
+    nb_candidats: int
+    date_delib: date
+
+
+@dataclass(frozen=True)
+class ResultEntry:
+    filiere: str
+    option: str
+    specialite: str
+    departement: str
+    nom: str
+    prenoms: str
+    resultat: str
+
+
+@dataclass(frozen=True)
+class DiplomaEntry:
+    examen_id: str
+    filiere_id: str
+    filiere: str
+    option: str
+
+
+@dataclass(frozen=True)
+class DepartementEntry:
+    code: str
+    name: str
+    region: str
+
+
+@dataclass(frozen=True)
+class SessionEntry:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one call brought back: the records and what the fetch record needs to keep."""
+
+    endpoint: str
+    status: int
+    body: bytes
+    records: list
+
+    @property
+    def content_hash(self):
+        return hashlib.sha256(self.body).hexdigest()
+
+
+class ArpentClient:
+    def __init__(
+        self,
+        base_url,
+        *,
+        api_key="",
+        api_key_header="X-Api-Key",
+        timeout=20.0,
+        max_attempts=4,
+        max_wait=30.0,
+        transport=None,
+        sleep=time.sleep,
+    ):
+        headers = {"Accept": "application/json", "User-Agent": "newsroom-exam-results"}
+        if api_key:
+            headers[api_key_header] = api_key
+        self.http = httpx.Client(
+            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
+        )
+        self.max_attempts = max_attempts
+        self.max_wait = max_wait
+        self.sleep = sleep
+
+    @classmethod
+    def from_settings(cls, **overrides):
+        options = {
+            "api_key": settings.ARPENT_API_KEY,
+            "api_key_header": settings.ARPENT_API_KEY_HEADER,
+            "timeout": settings.ARPENT_TIMEOUT_S,
+            "max_attempts": settings.ARPENT_MAX_ATTEMPTS,
+            "max_wait": settings.ARPENT_MAX_WAIT_S,
+        } | overrides
+        return cls(settings.ARPENT_BASE_URL, **options)
+
+    def close(self):
+        self.http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # --- endpoints ------------------------------------------------------------------------
+
+    def calendar(self, departement):
+        """E1: the deliberation calendar of a département."""
+        name = f"calendriers (département {departement})"
+        status, body, rows = self._get_list(
+            name, f"{API}/resultats-grand-public/calendriers", {"departement": departement}
+        )
+        return _answer("calendriers", status, body, rows, _calendar_entry, name, departement)
+
+    def results(self, departement):
+        """E2: the results published so far for a département."""
+        name = f"résultats (département {departement})"
+        status, body, rows = self._get_list(
+            name, f"{API}/resultats-grand-public/resultats", {"departement": departement}
+        )
+        return _answer("resultats", status, body, rows, _result_entry, name, departement)
+
+    def diplomas(self):
+        """E4: the diploma referential."""
+        status, body, rows = self._get_list("diplômes", f"{API}/diplomes")
+        return _answer("diplomes", status, body, rows, _diploma_entry, "diplômes")
+
+    def departements(self):
+        """E5: the départements referential."""
+        status, body, rows = self._get_list("départements", f"{API}/departements")
+        return _answer("departements", status, body, rows, _departement_entry, "départements")
+
+    def sessions(self):
+        """E5: the exam sessions referential."""
+        status, body, rows = self._get_list("sessions", f"{API}/sessions")
+        return _answer("sessions", status, body, rows, _session_entry, "sessions")
+
+    # --- transport ------------------------------------------------------------------------
+
+    def _get_list(self, name, path, params=None):
+        response = self._request("GET", path, name, params=params)
+        try:
+            data = json.loads(response.content)
+        except ValueError as error:
+            raise ArpentPayloadError(
+                f"ARPENT {name} : la réponse n'est pas du JSON valide ({error})",
+                status=response.status_code,
+                body=response.content,
+            ) from None
+        if not isinstance(data, list):
+            raise ArpentPayloadError(
+                f"ARPENT {name} : une liste était attendue, reçu {type(data).__name__}",
+                status=response.status_code,
+                body=response.content,
+            )
+        for i, row in enumerate(data, 1):
+            if not isinstance(row, dict):
+                raise ArpentPayloadError(
+                    f"ARPENT {name} : ligne {i} : un objet était attendu",
+                    status=response.status_code,
+                    body=response.content,
+                )
+        return response.status_code, response.content, data
+
+    def _request(self, method, path, name, **kwargs):
+        """Send a request, retrying transient failures with backoff; honour Retry-After."""
+        for attempt in range(1, self.max_attempts + 1):
+            retry_after = None
+            try:
+                response = self.http.request(method, path, **kwargs)
+            except httpx.TimeoutException:
+                problem, status, body = "délai d'attente dépassé", None, b""
+            except httpx.TransportError as error:
+                problem, status, body = f"connexion impossible ({error})", None, b""
+            else:
+                status, body = response.status_code, response.content
+                if status < 400:
+                    return response
+                if status != 429 and status < 500:
+                    raise ArpentRefused(
+                        f"ARPENT {name} : refusé (HTTP {status})", status=status, body=body
+                    )
+                problem = f"HTTP {status}"
+                retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+            wait = retry_after if retry_after is not None else _backoff(attempt)
+            if attempt == self.max_attempts or wait > self.max_wait:
+                raise ArpentUnavailable(
+                    f"ARPENT {name} : indisponible ({problem}) après {attempt} essai(s)",
+                    status=status,
+                    body=body,
+                    retry_after=retry_after,
+                )
+            self.sleep(wait)
+        raise AssertionError("unreachable")
+
+
+def _backoff(attempt):
+    """Exponential backoff with jitter: about 0.5 s, 1 s, 2 s, 4 s…"""
+    return 0.5 * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
+
+
+def _retry_after_seconds(value):
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - timezone.now()).total_seconds())
+
+
+# --- record parsing: every problem names the endpoint, the line and the field ---------------
+
+
+def _answer(endpoint, status, body, rows, parse_row, *args):
+    try:
+        records = [parse_row(row, line, *args) for line, row in enumerate(rows, 1)]
+    except ArpentPayloadError as error:
+        error.status, error.body = status, body
+        raise
+    return Answer(endpoint, status, body, records)
+
+
+def _fail(name, line, message):
+    raise ArpentPayloadError(f"ARPENT {name} : ligne {line} : {message}")
+
+
+def _text(row, field, line, name, *, required=True, allow_empty=False):
+    """A text field; a missing required field is an error, an empty one only if not allowed."""
+    if field not in row:
+        if required:
+            _fail(name, line, f"champ « {field} » manquant")
+        return ""
+    value = row[field]
+    if value is None:
+        value = ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        _fail(name, line, f"champ « {field} » : texte attendu, reçu {value!r}")
+    value = str(value).strip()
+    if not value and required and not allow_empty:
+        _fail(name, line, f"champ « {field} » vide")
+    return value
+
+
+def _departement(row, line, name, expected):
+    code = _text(row, "departement", line, name)
+    if code != expected:
+        _fail(name, line, f"département « {code} » au lieu de « {expected} »")
+    return code
+
+
+def _calendar_entry(row, line, name, departement):
+    count = row.get("nbCandidats")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        _fail(name, line, f"champ « nbCandidats » : entier positif attendu, reçu {count!r}")
+    raw_date = _text(row, "dateDelib", line, name)
+    try:
+        date_delib = date.fromisoformat(raw_date[:10])
+    except ValueError:
+        _fail(name, line, f"champ « dateDelib » : date AAAA-MM-JJ attendue, reçu {raw_date!r}")
+    return CalendarEntry(
+        filiere=_text(row, "filiere", line, name),
+        option=_text(row, "option", line, name, allow_empty=True),
+        departement=_departement(row, line, name, departement),
+        nb_candidats=count,
+        date_delib=date_delib,
+    )
+
+
+def _result_entry(row, line, name, departement):
+    return ResultEntry(
+        filiere=_text(row, "filiere", line, name),
+        option=_text(row, "option", line, name, allow_empty=True),
+        # May be empty or null, with or without the "Spécialité : " prefix: kept as received.
+        specialite=_text(row, "specialite", line, name, required=False),
+        departement=_departement(row, line, name, departement),
+        nom=_text(row, "nom", line, name),
+        prenoms=_text(row, "prenoms", line, name, allow_empty=True),
+        resultat=_text(row, "resultat", line, name),
+    )
+
+
+def _diploma_entry(row, line, name):
+    return DiplomaEntry(
+        examen_id=_text(row, "examenId", line, name, required=False),
+        filiere_id=_text(row, "filiereId", line, name, required=False),
+        filiere=_text(row, "filiere", line, name),
+        option=_text(row, "option", line, name, allow_empty=True),
+    )
+
+
+def _departement_entry(row, line, name):
+    code = _text(row, "id", line, name)
+    return DepartementEntry(
+        # A numeric id would lose the leading zero of "01"…"09": codes are strings.
+        code=code.zfill(2) if code.isdigit() else code,
+        name=_text(row, "libelle", line, name),
+        region=_text(row, "region", line, name, required=False),
+    )
+
+
+def _session_entry(row, line, name):
+    return SessionEntry(id=_text(row, "id", line, name), label=_text(row, "libelle", line, name))

@@ -1,0 +1,98 @@
+"""Building a title's PDF insert for a département from the stored results."""
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from layouts.compose import compose
+from layouts.paginate import paginate
+from layouts.pdf import render_pdf
+
+from layouts.profile import BERLINER
+
+from .models import ExamSession, Insert, Result
+
+RESULT_FIELDS = ("filiere", "option", "specialite", "nom", "prenoms", "resultat")
+
+
+def profile_for(title):
+    """The title's layout profile; every title prints on the Berliner grid for now."""
+    return BERLINER
+
+
+def session_label():
+    """The year printed in the title block, from the sessions referential when known."""
+    label = ExamSession.objects.order_by("-upstream_id").values_list("label", flat=True).first()
+    year = label.split()[-1] if label else ""
+    return f"session {year}" if year.isdigit() else "session"
+
+
+def insert_title(departement):
+    return (
+        f"Résultats des examens de l'enseignement agricole — {departement.name} — {session_label()}"
+    )
+
+
+def compose_departement(departement):
+    rows = Result.objects.filter(departement=departement).values(*RESULT_FIELDS)
+    return compose(list(rows))
+
+
+def content_hash(title_text, groups):
+    """A hash of what is printed, so that a rebuild with the same content makes no new version."""
+    digest = hashlib.sha256(title_text.encode())
+    for group in groups:
+        digest.update(repr(group).encode())
+    return digest.hexdigest()
+
+
+def build_insert(title, departement, on_progress=lambda percent, message: None):
+    """Build the insert; returns (insert, created), or (None, False) when nothing is published.
+
+    The PDF is rendered from our own pagination, so its pages and columns are exactly those the
+    estimate counts.
+    """
+    on_progress(10, "Composition des listes…")
+    groups = compose_departement(departement)
+    if not groups:
+        return None, False
+    heading = insert_title(departement)
+    digest = content_hash(heading, groups)
+    latest = Insert.objects.filter(title=title, departement=departement).first()
+    if latest and latest.content_hash == digest:
+        return latest, False
+
+    profile = profile_for(title)
+    on_progress(25, "Mise en colonnes…")
+    pagination = paginate(profile, groups, title=heading)
+    on_progress(40, f"Rendu du PDF ({pagination.pages_count} page(s))…")
+    pdf = render_pdf(pagination, footer=f"{title.name} — {heading}")
+    on_progress(90, "Enregistrement…")
+    size = pagination.size
+    names = sum(len(g.names) for g in groups)
+    with transaction.atomic():
+        number = (
+            Insert.objects.filter(title=title, departement=departement).aggregate(n=Max("number"))[
+                "n"
+            ]
+            or 0
+        ) + 1
+        insert = Insert(
+            title=title,
+            departement=departement,
+            number=number,
+            names_count=names,
+            pages=size.pages,
+            columns=size.columns,
+            lines=size.lines,
+            content_hash=digest,
+        )
+        filename = f"encart-{title.slug}-{departement.code}-v{number}.pdf"
+        insert.pdf.save(filename, ContentFile(pdf), save=False)
+        try:
+            insert.save()
+        except IntegrityError:
+            insert.pdf.delete(save=False)
+            raise
+    return insert, True

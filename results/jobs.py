@@ -1,0 +1,107 @@
+"""Background jobs the editors follow: claiming, progress, and the work each kind does."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .arpent import ArpentClient
+from .models import Job, Title
+
+log = logging.getLogger(__name__)
+
+# A job still "running" after this long lost its worker (killed mid-task): the redelivered
+# message may take it over.
+STALE_AFTER = timedelta(minutes=35)
+
+
+def claim(job_id):
+    """Take a job for this worker; None if another worker has it or it is finished."""
+    now = timezone.now()
+    claimable = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED) | Job.objects.filter(
+        pk=job_id, status=Job.Status.RUNNING, started_at__lt=now - STALE_AFTER
+    )
+    if claimable.update(status=Job.Status.RUNNING, started_at=now, progress=5) != 1:
+        return None
+    return Job.objects.select_related("departement", "title").get(pk=job_id)
+
+
+def progress(job, percent, message=""):
+    job.progress, job.message = percent, message
+    Job.objects.filter(pk=job.pk).update(progress=percent, message=message)
+
+
+def finish(job, message, insert=None):
+    job.status, job.progress, job.message = Job.Status.DONE, 100, message
+    job.finished_at, job.insert = timezone.now(), insert
+    job.save(update_fields=["status", "progress", "message", "finished_at", "insert"])
+
+
+def fail(job, message):
+    job.status, job.message, job.finished_at = Job.Status.FAILED, message, timezone.now()
+    job.save(update_fields=["status", "message", "finished_at"])
+
+
+def requeue(job, message):
+    """Put a job back in the queue after a transient failure; the task retries it later."""
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.QUEUED, message=message, attempts=job.attempts + 1
+    )
+
+
+def enqueue_fetch(departement, *, title=None, user=None, slot=None):
+    """Create a fetch job and send it to a worker once the transaction commits."""
+    from .tasks import fetch_results
+
+    job = Job.objects.create(
+        kind=Job.Kind.FETCH_RESULTS,
+        departement=departement,
+        title=title,
+        requested_by=user,
+        slot=slot,
+    )
+    fetch_results.delay_on_commit(job.pk)
+    return job
+
+
+def enqueue_build(title, departement, *, user=None):
+    from .tasks import build_insert
+
+    job = Job.objects.create(
+        kind=Job.Kind.BUILD_INSERT, departement=departement, title=title, requested_by=user
+    )
+    build_insert.delay_on_commit(job.pk)
+    return job
+
+
+def run_fetch(job):
+    """Fetch a département's results; when they changed, rebuild the inserts that print them."""
+    from .sync import sync_results
+
+    progress(job, 20, "Interrogation d'ARPENT…")
+    with ArpentClient.from_settings() as client:
+        report = sync_results(client, job.departement_id)
+    if report.changed:
+        with transaction.atomic():
+            for title in Title.objects.filter(departements=job.departement_id):
+                enqueue_build(title, job.departement, user=job.requested_by)
+    finish(job, f"Résultats du {job.departement} : {report}")
+    log.info("fetch job %s departement=%s: %s", job.pk, job.departement_id, report)
+    return report
+
+
+def run_build(job):
+    """Build the PDF insert of a title for a département."""
+    from .inserts import build_insert
+
+    insert, created = build_insert(
+        job.title, job.departement, on_progress=lambda pct, msg: progress(job, pct, msg)
+    )
+    if insert is None:
+        finish(job, "Aucun résultat publié : pas d'encart à générer.")
+    elif created:
+        finish(job, f"Encart version {insert.number} prêt : {insert.pages} page(s).", insert)
+    else:
+        finish(job, f"Contenu inchangé : la version {insert.number} reste à jour.", insert)
+    log.info("build job %s title=%s departement=%s", job.pk, job.title_id, job.departement_id)

@@ -1,0 +1,264 @@
+"""What we store: referentials, calendars, published results, fetches, jobs and inserts."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Departement(models.Model):
+    """A French département, as ARPENT's referential (E5) names it."""
+
+    code = models.CharField(_("code"), max_length=3, primary_key=True)
+    name = models.CharField(_("nom"), max_length=100)
+    region = models.CharField(_("région"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("département")
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+
+class Diploma(models.Model):
+    """One (filière, option) of the diploma referential (E4)."""
+
+    examen_id = models.CharField(max_length=40, blank=True)
+    filiere_id = models.CharField(max_length=40, blank=True)
+    filiere = models.CharField(_("filière"), max_length=200)
+    option = models.CharField(_("option"), max_length=300)
+
+    class Meta:
+        ordering = ["filiere", "option"]
+        verbose_name = _("diplôme")
+        constraints = [
+            models.UniqueConstraint(fields=["filiere", "option"], name="unique_diploma_option")
+        ]
+
+    def __str__(self):
+        return f"{self.filiere} — {self.option}"
+
+
+class ExamSession(models.Model):
+    """An exam session of the referential (E5), e.g. "Session Normale 2026"."""
+
+    upstream_id = models.CharField(max_length=40, unique=True)
+    label = models.CharField(_("libellé"), max_length=200)
+
+    class Meta:
+        verbose_name = _("session")
+
+    def __str__(self):
+        return self.label
+
+
+class Title(models.Model):
+    """A newspaper title (one newsroom), with the départements its editions cover."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(unique=True)
+    departements = models.ManyToManyField(
+        Departement, related_name="followers", blank=True, verbose_name=_("départements suivis")
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="titles"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("titre")
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("rédacteur")
+        ADMIN = "admin", _("administrateur")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    title = models.ForeignKey(Title, on_delete=models.CASCADE)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "title"], name="unique_membership")]
+
+    def __str__(self):
+        return f"{self.user} — {self.title} ({self.role})"
+
+
+class CalendarRow(models.Model):
+    """One row of a département's deliberation calendar (E1)."""
+
+    departement = models.ForeignKey(
+        Departement, on_delete=models.CASCADE, related_name="calendar_rows"
+    )
+    filiere = models.CharField(_("filière"), max_length=200)
+    option = models.CharField(_("option"), max_length=300)
+    date_delib = models.DateField(_("date de délibération"))
+    nb_candidats = models.PositiveIntegerField(_("candidats"))
+    first_seen = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date_delib", "filiere", "option"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["departement", "filiere", "option", "date_delib"],
+                name="unique_calendar_row",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.departement_id} {self.date_delib} {self.filiere} — {self.option}"
+
+
+class Result(models.Model):
+    """One published line of E2: a candidate admitted (or sent to the second group).
+
+    Upstream rows carry no id; two candidates may share every field, so `occurrence` numbers
+    identical rows within a section and both are kept.
+    """
+
+    departement = models.ForeignKey(Departement, on_delete=models.CASCADE, related_name="results")
+    filiere = models.CharField(max_length=200)
+    option = models.CharField(max_length=300)
+    specialite = models.CharField(max_length=300, blank=True)
+    nom = models.CharField(max_length=200)
+    prenoms = models.CharField(max_length=300)
+    resultat = models.CharField(max_length=100)
+    occurrence = models.PositiveSmallIntegerField(default=0)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "departement",
+                    "filiere",
+                    "option",
+                    "specialite",
+                    "nom",
+                    "prenoms",
+                    "occurrence",
+                ],
+                name="unique_result_line",
+            )
+        ]
+        indexes = [models.Index(fields=["departement", "filiere", "option"])]
+
+    def __str__(self):
+        return f"{self.nom} {self.prenoms}"
+
+
+class Fetch(models.Model):
+    """A record of every call to the upstream, good or bad.
+
+    The raw payload is stored once per distinct content: a fetch whose content hash equals the
+    previous one of the same endpoint and département keeps an empty payload.
+    """
+
+    class Outcome(models.TextChoices):
+        CHANGED = "changed", _("modifié")
+        UNCHANGED = "unchanged", _("inchangé")
+        REJECTED = "rejected", _("rejeté")
+        FAILED = "failed", _("échec")
+
+    endpoint = models.CharField(max_length=40)
+    departement = models.ForeignKey(
+        Departement, null=True, blank=True, on_delete=models.SET_NULL, related_name="fetches"
+    )
+    departement_code = models.CharField(max_length=3, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    duration_ms = models.PositiveIntegerField(default=0)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    payload = models.TextField(blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["endpoint", "departement_code", "-started_at"])]
+
+    def __str__(self):
+        return f"{self.endpoint} {self.departement_code} {self.outcome}"
+
+
+class Insert(models.Model):
+    """A built PDF insert of a title for one département; every build is kept."""
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="inserts")
+    departement = models.ForeignKey(Departement, on_delete=models.CASCADE, related_name="inserts")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    pdf = models.FileField(upload_to="inserts/")
+    names_count = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField()
+    columns = models.PositiveIntegerField()
+    lines = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title", "departement", "number"], name="unique_insert_number"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title} {self.departement_id} v{self.number}"
+
+
+class Job(models.Model):
+    """A background job the editors can follow; its state lives here, not in the broker."""
+
+    class Kind(models.TextChoices):
+        FETCH_RESULTS = "fetch_results", _("récupération des résultats")
+        BUILD_INSERT = "build_insert", _("génération de l'encart")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("en attente")
+        RUNNING = "running", _("en cours")
+        DONE = "done", _("terminé")
+        FAILED = "failed", _("échec")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.ForeignKey(Title, null=True, blank=True, on_delete=models.CASCADE)
+    departement = models.ForeignKey(Departement, on_delete=models.CASCADE, related_name="jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # For scheduled jobs: the polling slot, so that a second scheduler's duplicate send of the
+    # same poll cannot create a second job (unique constraint below).
+    # NULL, not "", for manual jobs: the unique constraint must ignore them.
+    slot = models.CharField(max_length=40, null=True, blank=True)  # noqa: DJ001
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    insert = models.ForeignKey(Insert, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "departement", "slot"],
+                condition=models.Q(slot__isnull=False),
+                name="unique_scheduled_job",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.departement_id} ({self.status})"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)

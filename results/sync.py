@@ -1,0 +1,275 @@
+"""Sync: store what ARPENT answered, idempotently, atomically and in bulk.
+
+Every call is recorded as a Fetch. A failed or malformed answer changes no stored row; the same
+answer twice changes nothing and says so; a suspicious answer (empty where we hold data, or
+missing whole sections) never deletes what we have.
+"""
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from .arpent import ArpentClient, ArpentError
+from .models import CalendarRow, Departement, Diploma, ExamSession, Fetch, Result
+
+BATCH_SIZE = 2000
+
+
+@dataclass
+class SyncReport:
+    outcome: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    notes: list = field(default_factory=list)
+
+    @property
+    def changed(self):
+        return self.outcome == Fetch.Outcome.CHANGED
+
+    def __str__(self):
+        if self.outcome == Fetch.Outcome.UNCHANGED:
+            text = f"{self.rows} lignes, rien de nouveau"
+        elif self.outcome == Fetch.Outcome.REJECTED:
+            text = "réponse rejetée, données conservées"
+        else:
+            text = (
+                f"{self.rows} lignes : {self.created} ajoutées, {self.updated} modifiées, "
+                f"{self.deleted} retirées"
+            )
+        return "; ".join([text, *self.notes])
+
+
+def _record(answer_call, endpoint, departement_code=""):
+    """Call the upstream and record the call; return (answer, fetch). Re-raises errors."""
+    started = timezone.now()
+    clock = time.monotonic()
+    fetch = Fetch(
+        endpoint=endpoint,
+        departement_id=departement_code or None,
+        departement_code=departement_code,
+        started_at=started,
+    )
+    try:
+        answer = answer_call()
+    except ArpentError as error:
+        fetch.duration_ms = int((time.monotonic() - clock) * 1000)
+        fetch.http_status = error.status
+        fetch.outcome = Fetch.Outcome.FAILED
+        fetch.summary = str(error)
+        fetch.payload = _decode(error.body)
+        _save_fetch(fetch)
+        raise
+    fetch.duration_ms = int((time.monotonic() - clock) * 1000)
+    fetch.http_status = answer.status
+    fetch.row_count = len(answer.records)
+    fetch.content_hash = answer.content_hash
+    previous = (
+        Fetch.objects.filter(endpoint=endpoint, departement_code=departement_code)
+        .exclude(outcome=Fetch.Outcome.FAILED)
+        .order_by("-started_at")
+        .values_list("content_hash", flat=True)
+        .first()
+    )
+    if previous != answer.content_hash:
+        fetch.payload = _decode(answer.body)
+    return answer, fetch
+
+
+def _save_fetch(fetch):
+    if fetch.departement_id and not Departement.objects.filter(pk=fetch.departement_id).exists():
+        fetch.departement_id = None
+    fetch.save()
+
+
+def _decode(body):
+    return body.decode("utf-8", errors="replace") if body else ""
+
+
+def _finish(fetch, report):
+    fetch.outcome = report.outcome
+    fetch.summary = str(report)
+    _save_fetch(fetch)
+    return report
+
+
+# --- referentials ----------------------------------------------------------------------------
+
+
+def sync_referentials(client: ArpentClient):
+    """E4 and E5: départements, diplomas and sessions (upserts; nothing is ever deleted)."""
+    reports = {}
+    answer, fetch = _record(client.departements, "departements")
+    with transaction.atomic():
+        Departement.objects.bulk_create(
+            [Departement(code=d.code, name=d.name, region=d.region) for d in answer.records],
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=["name", "region"],
+        )
+    reports["departements"] = _finish(fetch, SyncReport("changed", rows=len(answer.records)))
+
+    answer, fetch = _record(client.diplomas, "diplomes")
+    with transaction.atomic():
+        Diploma.objects.bulk_create(
+            [
+                Diploma(
+                    examen_id=d.examen_id,
+                    filiere_id=d.filiere_id,
+                    filiere=d.filiere,
+                    option=d.option,
+                )
+                for d in answer.records
+            ],
+            update_conflicts=True,
+            unique_fields=["filiere", "option"],
+            update_fields=["examen_id", "filiere_id"],
+        )
+    reports["diplomes"] = _finish(fetch, SyncReport("changed", rows=len(answer.records)))
+
+    answer, fetch = _record(client.sessions, "sessions")
+    with transaction.atomic():
+        ExamSession.objects.bulk_create(
+            [ExamSession(upstream_id=s.id, label=s.label) for s in answer.records],
+            update_conflicts=True,
+            unique_fields=["upstream_id"],
+            update_fields=["label"],
+        )
+    reports["sessions"] = _finish(fetch, SyncReport("changed", rows=len(answer.records)))
+    return reports
+
+
+# --- calendar --------------------------------------------------------------------------------
+
+
+def sync_calendar(client: ArpentClient, code):
+    """E1 for one département: add new rows, update counts; rows that vanish are kept."""
+    answer, fetch = _record(lambda: client.calendar(code), "calendriers", code)
+    report = SyncReport(Fetch.Outcome.UNCHANGED, rows=len(answer.records))
+    stored = {
+        (r.filiere, r.option, r.date_delib): r
+        for r in CalendarRow.objects.filter(departement_id=code)
+    }
+    if not answer.records and stored:
+        report.outcome = Fetch.Outcome.REJECTED
+        report.notes.append(f"calendrier vide alors que {len(stored)} lignes sont connues")
+        return _finish(fetch, report)
+    now = timezone.now()
+    new, changed = [], []
+    incoming = {}
+    for entry in answer.records:
+        key = (entry.filiere, entry.option, entry.date_delib)
+        # A duplicated row would count twice: the upstream has one row per key.
+        incoming[key] = entry
+    for key, entry in incoming.items():
+        row = stored.get(key)
+        if row is None:
+            new.append(
+                CalendarRow(
+                    departement_id=code,
+                    filiere=entry.filiere,
+                    option=entry.option,
+                    date_delib=entry.date_delib,
+                    nb_candidats=entry.nb_candidats,
+                    first_seen=now,
+                    updated_at=now,
+                )
+            )
+        elif row.nb_candidats != entry.nb_candidats:
+            row.nb_candidats = entry.nb_candidats
+            row.updated_at = now
+            changed.append(row)
+    vanished = set(stored) - set(incoming)
+    if vanished:
+        report.notes.append(f"{len(vanished)} lignes absentes de la réponse, conservées")
+    if new or changed:
+        with transaction.atomic():
+            CalendarRow.objects.bulk_create(new, batch_size=BATCH_SIZE)
+            CalendarRow.objects.bulk_update(changed, ["nb_candidats", "updated_at"])
+        report.outcome = Fetch.Outcome.CHANGED
+        report.created, report.updated = len(new), len(changed)
+    return _finish(fetch, report)
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+def sync_results(client: ArpentClient, code):
+    """E2 for one département: fetch and store; see store_results for the rules."""
+    answer, fetch = _record(lambda: client.results(code), "resultats", code)
+    report = store_results(code, answer.records)
+    return _finish(fetch, report)
+
+
+def _section(entry):
+    return (entry.filiere, entry.option)
+
+
+def store_results(code, entries):
+    """Store a département's published results.
+
+    A section (filière, option) present in the answer replaces the stored one when its lines
+    differ; a section absent from the answer is kept (the list only grows on deliberation day,
+    so a vanished section is an upstream glitch, not a retraction). An empty answer where we hold
+    results is rejected. All writes happen in one transaction, in bulk.
+    """
+    report = SyncReport(Fetch.Outcome.UNCHANGED, rows=len(entries))
+    incoming = defaultdict(list)
+    for entry in entries:
+        incoming[_section(entry)].append(
+            (entry.specialite, entry.nom, entry.prenoms, entry.resultat)
+        )
+    stored = defaultdict(list)
+    for row in Result.objects.filter(departement_id=code).values_list(
+        "filiere", "option", "specialite", "nom", "prenoms", "resultat"
+    ):
+        stored[row[:2]].append(row[2:])
+
+    if not entries and stored:
+        report.outcome = Fetch.Outcome.REJECTED
+        held = sum(len(lines) for lines in stored.values())
+        report.notes.append(f"réponse vide alors que {held} résultats sont enregistrés")
+        return report
+    missing = set(stored) - set(incoming)
+    if missing:
+        report.notes.append(
+            f"{len(missing)} section(s) absente(s) de la réponse, conservée(s) : "
+            + ", ".join(f"{f} — {o}" for f, o in sorted(missing))
+        )
+
+    replaced = [s for s in incoming if Counter(incoming[s]) != Counter(stored.get(s, []))]
+    if not replaced:
+        return report
+    now = timezone.now()
+    new_rows = []
+    for section in replaced:
+        seen = Counter()
+        for specialite, nom, prenoms, resultat in incoming[section]:
+            identity = (specialite, nom, prenoms)
+            new_rows.append(
+                Result(
+                    departement_id=code,
+                    filiere=section[0],
+                    option=section[1],
+                    specialite=specialite,
+                    nom=nom,
+                    prenoms=prenoms,
+                    resultat=resultat,
+                    occurrence=seen[identity],
+                    fetched_at=now,
+                )
+            )
+            seen[identity] += 1
+        before, after = Counter(stored.get(section, [])), Counter(incoming[section])
+        report.created += sum((after - before).values())
+        report.deleted += sum((before - after).values())
+    with transaction.atomic():
+        for filiere, option in replaced:
+            Result.objects.filter(departement_id=code, filiere=filiere, option=option).delete()
+        Result.objects.bulk_create(new_rows, batch_size=BATCH_SIZE)
+    report.outcome = Fetch.Outcome.CHANGED
+    return report

@@ -1,0 +1,82 @@
+"""Celery tasks: thin interfaces that take ids, load what they need and call plain functions."""
+
+import logging
+import random
+
+from celery import shared_task
+
+from . import jobs, polling
+from .arpent import ArpentClient, ArpentError, ArpentUnavailable
+from .models import Title
+from .sync import sync_calendar, sync_referentials
+
+log = logging.getLogger(__name__)
+
+MAX_FETCH_ATTEMPTS = 6
+
+
+@shared_task
+def refresh_calendars():
+    """Daily: refresh the referentials, then the calendars of every followed département.
+
+    Calendars move (dates, counts) in the weeks before the session; the planning page and the
+    polling both read them.
+    """
+    with ArpentClient.from_settings() as client:
+        sync_referentials(client)
+        codes = Title.departements.through.objects.values_list("departement_id", flat=True)
+        for code in sorted(set(codes)):
+            try:
+                sync_calendar(client, code)
+            except ArpentError as error:
+                log.warning("calendar of %s not refreshed: %s", code, error)
+
+
+@shared_task
+def refresh_calendar(code):
+    """Refresh one département's calendar, e.g. right after an editor starts following it."""
+    with ArpentClient.from_settings() as client:
+        sync_calendar(client, code)
+
+
+@shared_task
+def poll_results():
+    """Periodic: on deliberation days, start a fetch for each followed département still waiting."""
+    for job in polling.schedule_polls():
+        log.info("poll: fetch job %s for %s", job.pk, job.departement_id)
+
+
+@shared_task(bind=True, max_retries=None)
+def fetch_results(self, job_id):
+    """Fetch a département's published results for a job an editor or the scheduler started."""
+    job = jobs.claim(job_id)
+    if job is None:
+        log.info("fetch job %s already taken or finished", job_id)
+        return
+    try:
+        jobs.run_fetch(job)
+    except ArpentUnavailable as error:
+        if job.attempts + 1 >= MAX_FETCH_ATTEMPTS:
+            jobs.fail(job, f"{error}. Abandon après {job.attempts + 1} tentatives.")
+            return
+        delay = error.retry_after or min(600, 15 * 2**job.attempts) * random.uniform(0.8, 1.2)
+        jobs.requeue(job, f"{error}. Nouvel essai dans {int(delay)} s.")
+        raise self.retry(countdown=delay) from None
+    except ArpentError as error:
+        jobs.fail(job, str(error))
+
+
+@shared_task
+def build_insert(job_id):
+    """Build a title's PDF insert for a département."""
+    job = jobs.claim(job_id)
+    if job is None:
+        log.info("build job %s already taken or finished", job_id)
+        return
+    try:
+        jobs.run_build(job)
+    except Exception as error:
+        # Named errors are not enough here: any failure must reach the editor's page instead of
+        # leaving the job "en cours" forever. It is re-raised for the worker's log.
+        jobs.fail(job, f"Échec de la génération : {error}")
+        raise

@@ -1,0 +1,164 @@
+"""The editors' pages: one view per page, htmx partials for the parts that refresh."""
+
+from django.contrib import messages
+from django.db.models import Count, Max, Min
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from .forms import DepartementsForm
+from .inserts import compose_departement, profile_for
+from .jobs import enqueue_build, enqueue_fetch
+from .models import CalendarRow, Fetch, Insert, Job, Result, Title
+from .plan import plan_departement
+from .tasks import refresh_calendar
+
+
+def _title(request, slug):
+    """The title, if the user belongs to it; other titles do not exist for them."""
+    return get_object_or_404(Title, slug=slug, members=request.user)
+
+
+def _followed(title, code):
+    return get_object_or_404(title.departements, code=code)
+
+
+def home(request):
+    titles = list(request.user.titles.all())
+    if len(titles) == 1:
+        return redirect("title", slug=titles[0].slug)
+    return render(request, "results/home.html", {"titles": titles})
+
+
+def title_home(request, slug):
+    title = _title(request, slug)
+    today = timezone.localdate()
+    departements = title.departements.annotate(
+        calendar_rows=Count("calendar_rows", distinct=True),
+        first_delib=Min("calendar_rows__date_delib"),
+        last_delib=Max("calendar_rows__date_delib"),
+    )
+    results = dict(
+        Result.objects.filter(departement__in=title.departements.all())
+        .values_list("departement")
+        .annotate(n=Count("id"))
+    )
+    rows = [(d, results.get(d.code, 0)) for d in departements]
+    return render(request, "results/title.html", {"title": title, "rows": rows, "today": today})
+
+
+def choose_departements(request, slug):
+    title = _title(request, slug)
+    if request.method == "POST":
+        form = DepartementsForm(request.POST)
+        if form.is_valid():
+            before = set(title.departements.values_list("code", flat=True))
+            title.departements.set(form.cleaned_data["departements"])
+            for departement in form.cleaned_data["departements"]:
+                if departement.code not in before:
+                    refresh_calendar.delay_on_commit(departement.code)
+            messages.success(request, "Départements enregistrés.")
+            return redirect("title", slug=title.slug)
+    else:
+        form = DepartementsForm(initial={"departements": title.departements.all()})
+    return render(request, "results/choose.html", {"title": title, "form": form})
+
+
+def _activity(title, departement):
+    jobs = list(
+        Job.objects.filter(departement=departement, title__in=[title, None])
+        .select_related("insert")
+        .order_by("-created_at")[:6]
+    )
+    inserts = Insert.objects.filter(title=title, departement=departement)[:10]
+    return {
+        "jobs": jobs,
+        "inserts": inserts,
+        "busy": any(not job.finished for job in jobs),
+    }
+
+
+def departement(request, slug, code):
+    title = _title(request, slug)
+    dept = _followed(title, code)
+    profile = profile_for(title)
+    calendar = CalendarRow.objects.filter(departement=dept).order_by(
+        "date_delib", "filiere", "option"
+    )
+    days = plan_departement(profile, list(calendar))
+    last_calendar_fetch = Fetch.objects.filter(
+        endpoint="calendriers", departement_code=code
+    ).first()
+    context = {
+        "title": title,
+        "departement": dept,
+        "profile": profile,
+        "days": days,
+        "results_count": Result.objects.filter(departement=dept).count(),
+        "last_calendar_fetch": last_calendar_fetch,
+        "today": timezone.localdate(),
+        **_activity(title, dept),
+    }
+    return render(request, "results/departement.html", context)
+
+
+def activity(request, slug, code):
+    """The jobs and inserts panel; htmx polls it while a job runs."""
+    title = _title(request, slug)
+    dept = _followed(title, code)
+    context = {"title": title, "departement": dept, **_activity(title, dept)}
+    response = render(request, "results/_activity.html", context)
+    if request.htmx and not context["busy"]:
+        response.status_code = HttpResponseStopPolling.status_code
+    return response
+
+
+@require_POST
+def fetch_results(request, slug, code):
+    title = _title(request, slug)
+    dept = _followed(title, code)
+    enqueue_fetch(dept, title=title, user=request.user)
+    messages.info(request, "Récupération des résultats lancée.")
+    return redirect("departement", slug=title.slug, code=dept.code)
+
+
+@require_POST
+def build(request, slug, code):
+    title = _title(request, slug)
+    dept = _followed(title, code)
+    enqueue_build(title, dept, user=request.user)
+    messages.info(request, "Génération de l'encart lancée.")
+    return redirect("departement", slug=title.slug, code=dept.code)
+
+
+def results_list(request, slug, code):
+    title = _title(request, slug)
+    dept = _followed(title, code)
+    groups = compose_departement(dept)
+    return render(
+        request,
+        "results/results_list.html",
+        {
+            "title": title,
+            "departement": dept,
+            "groups": groups,
+            "total": sum(len(g.names) for g in groups),
+        },
+    )
+
+
+def download_insert(request, slug, pk):
+    title = _title(request, slug)
+    insert = get_object_or_404(Insert, pk=pk, title=title)
+    try:
+        handle = insert.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=insert.pdf.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )

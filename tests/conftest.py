@@ -1,0 +1,73 @@
+"""Fixtures shared by the test suite."""
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from results.arpent import ArpentClient
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def fixture_bytes(name):
+    return (FIXTURES / "arpent" / name).read_bytes()
+
+
+def fixture_json(name):
+    return json.loads(fixture_bytes(name))
+
+
+class FakeUpstream:
+    """An ARPENT double for unit tests: answers queued per path, records the requests."""
+
+    def __init__(self):
+        self.answers = {}
+        self.requests = []
+
+    def answer(self, path_end, *responses):
+        self.answers.setdefault(path_end, []).extend(responses)
+
+    def __call__(self, request):
+        self.requests.append(request)
+        for path_end, queue in self.answers.items():
+            if request.url.path.endswith(path_end) and queue:
+                response = queue.pop(0) if len(queue) > 1 else queue[0]
+                if isinstance(response, Exception):
+                    raise response
+                return response
+        return httpx.Response(404, json={"status": 404, "error": "Not Found"})
+
+
+@pytest.fixture
+def upstream():
+    return FakeUpstream()
+
+
+@pytest.fixture
+def sleeps():
+    return []
+
+
+@pytest.fixture
+def client_for(sleeps):
+    def make(upstream, **options):
+        return ArpentClient(
+            "http://arpent.test/arpent-resultats-api",
+            transport=httpx.MockTransport(upstream),
+            sleep=sleeps.append,
+            **options,
+        )
+
+    return make

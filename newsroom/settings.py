@@ -202,7 +202,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}},
+    # httpx logs every request at INFO and WeasyPrint every rendering step: too chatty.
+    "loggers": {"httpx": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 CELERY_BEAT_SCHEDULE = {

@@ -5,10 +5,10 @@ import hashlib
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+
 from layouts.compose import compose
 from layouts.paginate import paginate
 from layouts.pdf import render_pdf
-
 from layouts.profile import BERLINER
 
 from .models import ExamSession, Insert, Result

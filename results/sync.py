@@ -9,7 +9,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .arpent import ArpentClient, ArpentError
@@ -250,19 +250,7 @@ def store_results(code, entries):
         seen = Counter()
         for specialite, nom, prenoms, resultat in incoming[section]:
             identity = (specialite, nom, prenoms)
-            new_rows.append(
-                Result(
-                    departement_id=code,
-                    filiere=section[0],
-                    option=section[1],
-                    specialite=specialite,
-                    nom=nom,
-                    prenoms=prenoms,
-                    resultat=resultat,
-                    occurrence=seen[identity],
-                    fetched_at=now,
-                )
-            )
+            new_rows.append((code, *section, *identity, resultat, seen[identity], now))
             seen[identity] += 1
         before, after = Counter(stored.get(section, [])), Counter(incoming[section])
         report.created += sum((after - before).values())
@@ -270,6 +258,39 @@ def store_results(code, entries):
     with transaction.atomic():
         for filiere, option in replaced:
             Result.objects.filter(departement_id=code, filiere=filiere, option=option).delete()
-        Result.objects.bulk_create(new_rows, batch_size=BATCH_SIZE)
+        insert_results(new_rows)
     report.outcome = Fetch.Outcome.CHANGED
     return report
+
+
+RESULT_COLUMNS = (
+    "departement_id",
+    "filiere",
+    "option",
+    "specialite",
+    "nom",
+    "prenoms",
+    "resultat",
+    "occurrence",
+    "fetched_at",
+)
+
+
+def insert_results(rows):
+    """Insert result rows (tuples in RESULT_COLUMNS order) in bulk.
+
+    On PostgreSQL, COPY: a département's 20,000 rows arrive in one poll on deliberation day and
+    bulk_create spends most of its time building model instances and SQL for them.
+    """
+    if connection.vendor != "postgresql":
+        Result.objects.bulk_create(
+            [Result(**dict(zip(RESULT_COLUMNS, row, strict=True))) for row in rows],
+            batch_size=BATCH_SIZE,
+        )
+        return
+    columns = ", ".join(connection.ops.quote_name(c) for c in RESULT_COLUMNS)
+    table = connection.ops.quote_name(Result._meta.db_table)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)

@@ -173,12 +173,16 @@ if REDIS_URL:
     }
 else:
     _broker_dir = VAR_DIR / "broker"
+    for _folder in ("queue", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+# One queue name per installation sharing a broker (the test suite uses its own).
+CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE", "newsroom")
 # Job state lives in the database (results.models.Job), not in a result backend.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -1,6 +1,7 @@
 """Settings for the newsroom exam-results desk: one file, driven by environment variables."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -81,7 +82,9 @@ TEMPLATES = [
 # Default database engine is SQLite, so one can check out the code and run it with no server.
 # DATABASE_URL=postgres://… switches to PostgreSQL, which CI and production use.
 DATABASE_URL = os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", "0"))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", "0"))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
     DATABASES["default"]["OPTIONS"] = {
@@ -181,8 +184,11 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-# One queue name per installation sharing a broker (the test suite uses its own).
-CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE", "newsroom")
+# One queue per installation sharing a broker. The test suite starts workers of its own: its
+# messages use another queue, so that a demo running on the same machine never takes them.
+CELERY_TASK_DEFAULT_QUEUE = os.getenv(
+    "CELERY_QUEUE", "newsroom-tests" if "pytest" in sys.modules else "newsroom"
+)
 # Job state lives in the database (results.models.Job), not in a result backend.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -1,7 +1,7 @@
 """The editors' pages: one view per page, htmx partials for the parts that refresh."""
 
 from django.contrib import messages
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -36,7 +36,7 @@ def title_home(request, slug):
     title = _title(request, slug)
     today = timezone.localdate()
     departements = title.departements.annotate(
-        calendar_rows=Count("calendar_rows", distinct=True),
+        calendar_count=Count("calendar_rows", distinct=True),
         first_delib=Min("calendar_rows__date_delib"),
         last_delib=Max("calendar_rows__date_delib"),
     )
@@ -68,7 +68,8 @@ def choose_departements(request, slug):
 
 def _activity(title, departement):
     jobs = list(
-        Job.objects.filter(departement=departement, title__in=[title, None])
+        # The scheduler's fetches belong to no title; they show on every follower's page.
+        Job.objects.filter(Q(title=title) | Q(title__isnull=True), departement=departement)
         .select_related("insert")
         .order_by("-created_at")[:6]
     )

@@ -1,3 +1,23 @@
 """URLs of the ARPENT stand-in, under the same paths as the real API."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+BASE = "arpent-resultats-api/"
+API = BASE + "api/arpent-resultats/"
+
+urlpatterns = [
+    path(f"{API}resultats-grand-public/calendriers", views.calendriers, name="sandbox-calendriers"),
+    path(f"{API}resultats-grand-public/resultats", views.resultats, name="sandbox-resultats"),
+    path(f"{API}audit-notes/credentials", views.credentials, name="sandbox-credentials"),
+    path(f"{API}diplomes", views.diplomes, name="sandbox-diplomes"),
+    path(f"{API}sessions", views.sessions, name="sandbox-sessions"),
+    path(f"{API}departements", views.departements, name="sandbox-departements"),
+    path(
+        f"{API}autorites-academiques",
+        views.autorites_academiques,
+        name="sandbox-autorites-academiques",
+    ),
+    path(f"{BASE}v2/api-docs", views.api_docs, name="sandbox-api-docs"),
+]

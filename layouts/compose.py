@@ -1,0 +1,159 @@
+"""Turning raw result rows into the ordered, headed groups of names a newspaper prints."""
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+ADMISSION = "Admission"
+
+# Results printed in the main list; anything else (second group, labels we have never seen)
+# gets its own group, because printing a candidate as admitted when they are not is the worst
+# mistake the insert can make.
+MAIN_RESULTS = {"admission", "admis", "admise"}
+UNKNOWN_RESULT = "Résultat non précisé"
+
+# The ARPENT labels of the diplomas (ARPENT_API.md), in the usual order of an insert.
+CAPA = "Certificat d'Aptitude Professionnelle Agricole"
+BEPA = "Brevet d'Études Professionnelles Agricoles"
+BAC_PRO = "Baccalauréat Professionnel"
+BAC_TECHNO = "Baccalauréat Technologique"
+BTSA = "Brevet de Technicien Supérieur Agricole"
+DIPLOMAS = (CAPA, BEPA, BAC_PRO, BAC_TECHNO, BTSA)
+# Short names a source might send instead, per diploma in the same order.
+DIPLOMA_SHORT_NAMES = (
+    ("CAPa", "CAP agricole"),
+    ("BEPA",),
+    ("Bac pro",),
+    ("Bac techno", "STAV"),
+    ("BTSA",),
+)
+
+SPECIALITE_PREFIX = re.compile(r"^\s*sp[ée]cialit[ée]\s*:\s*", re.IGNORECASE)
+NON_ALPHANUMERIC = re.compile(r"[\W_]+")
+# Combining diacritics blocks: the accents NFKD splits off letters (é → e + U+0301).
+COMBINING_MARK = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    filiere: str
+    option: str
+    specialite: str
+    nom: str
+    prenoms: str
+    resultat: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """One printed block: a heading and its names, in print order."""
+
+    diploma: str
+    option: str
+    names: tuple[str, ...]
+    second_group: bool = False
+    # The upstream result label of a second-group block, shown in its heading.
+    result: str = ADMISSION
+
+    @property
+    def heading(self) -> str:
+        """The option heading without its count, e.g. "Forêt — admis au second groupe"."""
+        if not self.second_group:
+            return self.option or "Admis"
+        label = self.result[:1].lower() + self.result[1:]
+        return f"{self.option} — {label}" if self.option else self.result
+
+
+# Surnames and given names repeat a lot in a département's list: cache their keys.
+@lru_cache(maxsize=100_000)
+def sort_key(text: str) -> str:
+    """French dictionary order: accents, case and punctuation do not change the order."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = COMBINING_MARK.sub("", decomposed)
+    folded = bare.casefold().replace("œ", "oe").replace("æ", "ae")
+    return NON_ALPHANUMERIC.sub(" ", folded).strip()
+
+
+def diploma_rank(diploma: str) -> int:
+    """Position of a diploma in print order; unknown diplomas go last."""
+    key = sort_key(diploma)
+    for rank, (label, short_names) in enumerate(zip(DIPLOMAS, DIPLOMA_SHORT_NAMES, strict=True)):
+        if sort_key(label) in key:
+            return rank
+        if any(
+            key == sort_key(short) or key.startswith(sort_key(short) + " ") for short in short_names
+        ):
+            return rank
+    return len(DIPLOMAS)
+
+
+def print_order(diploma: str, option: str, result: str = ADMISSION) -> tuple:
+    """Sort key of a group: diploma order, then main lists before the second group, options
+    alphabetically."""
+    return (
+        diploma_rank(diploma),
+        sort_key(diploma),
+        diploma,
+        result != ADMISSION,
+        sort_key(option),
+        option,
+        sort_key(result),
+    )
+
+
+def clean(text: str | None) -> str:
+    """The text as received, minus stray whitespace a printed line cannot hold."""
+    # NFC so that a decomposed "É" is one character for both the measure and the font.
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def option_label(option: str | None, specialite: str | None) -> str:
+    option = clean(option)
+    specialite = SPECIALITE_PREFIX.sub("", clean(specialite))
+    if option and specialite and sort_key(option) != sort_key(specialite):
+        return f"{option} — {specialite}"
+    return option or specialite
+
+
+def printed_name(nom: str | None, prenoms: str | None) -> str:
+    """ "NOM Prénoms": the surname in capitals, everything else exactly as received."""
+    return " ".join(part for part in (clean(nom).upper(), clean(prenoms)) if part)
+
+
+def _field(row, name: str) -> str | None:
+    if isinstance(row, Mapping):
+        return row.get(name)
+    return getattr(row, name, None)
+
+
+def compose(rows: Iterable[Mapping | ResultRow]) -> list[Group]:
+    """Group rows by diploma and option, in print order, with names in French order."""
+    buckets: dict[tuple[str, str, str], list[tuple[tuple[str, str, str], str]]] = defaultdict(list)
+    for row in rows:
+        nom, prenoms = clean(_field(row, "nom")), clean(_field(row, "prenoms"))
+        result = clean(_field(row, "resultat")) or UNKNOWN_RESULT
+        if result.casefold() in MAIN_RESULTS:
+            result = ADMISSION
+        bucket = (
+            clean(_field(row, "filiere")),
+            option_label(_field(row, "option"), _field(row, "specialite")),
+            result,
+        )
+        name = printed_name(nom, prenoms)
+        buckets[bucket].append(((sort_key(nom), sort_key(prenoms), name), name))
+
+    return [
+        Group(
+            diploma=diploma,
+            option=option,
+            names=tuple(name for _, name in sorted(entries)),
+            second_group=result != ADMISSION,
+            result=result,
+        )
+        for (diploma, option, result), entries in sorted(
+            buckets.items(), key=lambda item: print_order(*item[0])
+        )
+    ]

@@ -1,0 +1,45 @@
+"""Exact text widths in points from the shipped fonts' advance widths."""
+
+from functools import cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+FONTS_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+REGULAR_FONT = FONTS_DIR / "RobotoCondensed-Regular.ttf"
+BOLD_FONT = FONTS_DIR / "RobotoCondensed-Bold.ttf"
+
+
+class FontMetrics:
+    """Advance widths of one font, per character, in font units.
+
+    The PDF is drawn with kerning and ligatures switched off, so a string's width is the plain
+    sum of its characters' advances: no shaping is needed to know where a line ends.
+    """
+
+    def __init__(self, path: Path):
+        font = TTFont(path, lazy=True)
+        self.units_per_em = font["head"].unitsPerEm
+        metrics = font["hmtx"].metrics
+        self.advances = {chr(code): metrics[glyph][0] for code, glyph in font.getBestCmap().items()}
+        # A character the font lacks would be drawn from a fallback font of unknown width;
+        # counting it as a full em errs on the side of breaking early, never of overflowing.
+        self.missing_advance = self.units_per_em
+
+    def units(self, text: str) -> int:
+        advances = self.advances
+        missing = self.missing_advance
+        return sum([advances.get(char, missing) for char in text])
+
+    def width(self, text: str, size_pt: float) -> float:
+        return self.units(text) * size_pt / self.units_per_em
+
+
+@cache
+def font_metrics(bold: bool = False) -> FontMetrics:
+    return FontMetrics(BOLD_FONT if bold else REGULAR_FONT)
+
+
+def text_width(text: str, size_pt: float, bold: bool = False) -> float:
+    """Width in points of `text` set at `size_pt` in the regular or bold face."""
+    return font_metrics(bold).width(text, size_pt)

@@ -1,0 +1,76 @@
+"""Prepare the demo: a title following three départements, an editor, and a rehearsed day."""
+
+import os
+
+import httpx
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.core.wsgi import get_wsgi_application
+from django.db import transaction
+
+from results.arpent import ArpentClient
+from results.models import Membership, Title
+from results.sync import sync_calendar, sync_referentials
+from sandbox import clock
+
+FOLLOWED = ("30", "34", "48")
+USERNAME = "redaction"
+
+
+class Command(BaseCommand):
+    help = (
+        "Prépare la démo : le titre « La Gazette du Midi » suivant le Gard, l'Hérault et la "
+        "Lozère, un compte de rédaction, et une journée de délibérations rejouée dans le bac à "
+        "sable (le Gard délibère aujourd'hui, horloge accélérée)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--speed", type=float, default=10.0, help="accélération de l'horloge")
+        parser.add_argument(
+            "--lead", type=int, default=120, help="secondes (bac à sable) avant le premier jury"
+        )
+
+    def handle(self, speed, lead, **options):
+        password = os.getenv("DEMO_PASSWORD", "resultats-2026")
+        rehearsal = clock.rehearse(FOLLOWED[0], lead_seconds=lead, speed=speed)
+        # The web server is not up yet: talk to the sandbox in-process, through WSGI.
+        transport = httpx.WSGITransport(app=get_wsgi_application())
+        with ArpentClient("http://127.0.0.1/arpent-resultats-api", transport=transport) as client:
+            sync_referentials(client)
+            with transaction.atomic():
+                title, _ = Title.objects.get_or_create(
+                    slug="gazette-du-midi", defaults={"name": "La Gazette du Midi"}
+                )
+                title.departements.add(*FOLLOWED)
+                user, _ = get_user_model().objects.get_or_create(username=USERNAME)
+                user.set_password(password)
+                user.first_name = "Rédaction"
+                # The demo editor may also open the admin, to inject sandbox faults.
+                user.is_staff = user.is_superuser = True
+                user.save()
+                Membership.objects.get_or_create(
+                    user=user, title=title, defaults={"role": Membership.Role.ADMIN}
+                )
+            for code in FOLLOWED:
+                sync_calendar(client, code)
+
+        url = f"http://127.0.0.1:{settings.PORT}/"
+        first = rehearsal["first_moment"].strftime("%H:%M")
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    "=" * 72,
+                    "  Desk résultats — démo prête",
+                    f"  Ouvrez {url}",
+                    f"  Identifiant : {USERNAME}    Mot de passe : {password}",
+                    f"  Titre « {title.name} » : Gard (30), Hérault (34), Lozère (48)",
+                    f"  Bac à sable : le Gard délibère aujourd'hui, premier jury à {first}"
+                    f" (heure du bac à sable, horloge ×{speed:g}).",
+                    f"  Administration : {url}admin/   (pannes du bac à sable : Faults)",
+                    "=" * 72,
+                    "",
+                ]
+            )
+        )

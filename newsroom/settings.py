@@ -163,6 +163,8 @@ ARPENT_MAX_WAIT_S = float(os.getenv("ARPENT_MAX_WAIT_S", "30"))
 # The stand-in for the ministry's API, served by this app under the same paths. Off in
 # production: the real API is reached through ARPENT_BASE_URL.
 SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", str(DEBUG))
+# The contract key the sandbox's E3 (transcripts) expects in ARPENT_API_KEY_HEADER.
+SANDBOX_CONTRACT_KEY = os.getenv("SANDBOX_CONTRACT_KEY", "sandbox-contract-key")
 
 # --- Background jobs (Celery) ----------------------------------------------------------------
 # With REDIS_URL unset, the broker is a folder on disk: a real worker and scheduler still run as

@@ -11,7 +11,7 @@ from layouts.paginate import paginate
 from layouts.pdf import render_pdf
 from layouts.profile import BERLINER
 
-from .models import ExamSession, Insert, Result
+from .models import ExamSession, Insert, Result, Title
 
 RESULT_FIELDS = ("filiere", "option", "specialite", "nom", "prenoms", "resultat")
 
@@ -59,7 +59,7 @@ def build_insert(title, departement, on_progress=lambda percent, message: None):
         return None, False
     heading = insert_title(departement)
     digest = content_hash(heading, groups)
-    latest = Insert.objects.filter(title=title, departement=departement).first()
+    latest = Insert.objects.filter(title=title, departement=departement).order_by("-number").first()
     if latest and latest.content_hash == digest:
         return latest, False
 
@@ -69,9 +69,20 @@ def build_insert(title, departement, on_progress=lambda percent, message: None):
     on_progress(40, f"Rendu du PDF ({pagination.pages_count} page(s))…")
     pdf = render_pdf(pagination, footer=f"{title.name} — {heading}")
     on_progress(90, "Enregistrement…")
-    size = pagination.size
-    names = sum(len(g.names) for g in groups)
+    return save_version(title, departement, pdf, pagination.size, groups, digest)
+
+
+def save_version(title, departement, pdf, size, groups, digest):
+    """Store a new version unless an identical one was saved meanwhile by another worker."""
     with transaction.atomic():
+        # Two builds of the same insert may finish together (a manual one and the one that
+        # follows a fetch): the title's row lock makes them number and compare in turn.
+        Title.objects.select_for_update().filter(pk=title.pk).first()
+        latest = (
+            Insert.objects.filter(title=title, departement=departement).order_by("-number").first()
+        )
+        if latest and latest.content_hash == digest:
+            return latest, False
         number = (
             Insert.objects.filter(title=title, departement=departement).aggregate(n=Max("number"))[
                 "n"
@@ -82,14 +93,15 @@ def build_insert(title, departement, on_progress=lambda percent, message: None):
             title=title,
             departement=departement,
             number=number,
-            names_count=names,
+            names_count=sum(len(g.names) for g in groups),
             pages=size.pages,
             columns=size.columns,
             lines=size.lines,
             content_hash=digest,
         )
-        filename = f"encart-{title.slug}-{departement.code}-v{number}.pdf"
-        insert.pdf.save(filename, ContentFile(pdf), save=False)
+        insert.pdf.save(
+            f"encart-{title.slug}-{departement.code}-v{number}.pdf", ContentFile(pdf), save=False
+        )
         try:
             insert.save()
         except IntegrityError:

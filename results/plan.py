@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from layouts.estimate import DEFAULT_RATES, Size, estimate_from_counts, expected_names, format_size
+from layouts.estimate import Size, estimate_from_counts, expected_names, format_size, rates_for
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,6 @@ class PlanDay:
     expected_names: int
     expected: Space
     maximum: Space
-
-
-def rates_for(filiere):
-    return DEFAULT_RATES.get(filiere, DEFAULT_RATES.get("", (0.87, 0.75)))
 
 
 def _estimate(profile, rows, counts):

@@ -1,0 +1,97 @@
+"""Headless Chromium: log in, pick a département, see its calendar, build, download."""
+
+import subprocess
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect, sync_playwright
+
+from results.arpent import ArpentClient
+from results.models import Result, Title
+from results.sync import sync_referentials
+
+from .processes import celery_processes, child_env
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+# Flags the machine's closed network needs (background connections are refused otherwise).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.set_default_timeout(20_000)
+        yield page
+        page.screenshot(path=str(tmp_path / "last-page.png"), full_page=True)
+        browser.close()
+
+
+def test_an_editor_builds_and_downloads_an_insert(
+    live_server, settings, tmp_path, monkeypatch, browser_page
+):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls below are safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.ARPENT_BASE_URL = f"{live_server.url}/arpent-resultats-api"
+    with ArpentClient.from_settings() as client:
+        sync_referentials(client)
+    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
+    user = get_user_model().objects.create_user("redac", password="mot-de-passe")
+    title.members.add(user)
+    page = browser_page
+
+    with celery_processes(child_env(live_server.url, tmp_path), tmp_path):
+        page.goto(f"{live_server.url}/")
+        expect(page).to_have_url(f"{live_server.url}/connexion/?next=/")
+        page.fill("#id_username", "redac")
+        page.fill("#id_password", "mot-de-passe")
+        page.click("button.primary")
+        expect(page.locator("h1")).to_have_text("La Gazette du Midi")
+
+        page.click("text=Choisir les départements")
+        page.check("label:has-text('Lozère') input")
+        page.click("text=Enregistrer")
+        expect(page.locator("text=Départements enregistrés.")).to_be_visible()
+
+        page.click("a:has-text('Lozère')")
+        # The worker fetches the calendar of a newly followed département: reload until it shows.
+        for _ in range(40):
+            if page.locator("table.plan").count():
+                break
+            page.wait_for_timeout(500)
+            page.reload()
+        expect(page.locator("table.plan")).to_be_visible()
+        expect(page.locator("tr.day").first).to_contain_text("2026")
+        expect(page.locator("table.plan")).to_contain_text("colonne")
+
+        page.click("text=Récupérer les résultats")
+        # htmx refreshes the activity panel: the fetch finishes, then its automatic build.
+        expect(page.locator("a.download").first).to_be_visible(timeout=90_000)
+        page.click("text=Générer l'encart")
+        expect(page.locator("#activity")).to_contain_text("Contenu inchangé", timeout=60_000)
+
+        with page.expect_download() as download_info:
+            page.locator("a.download").first.click()
+        pdf = tmp_path / "encart.pdf"
+        download_info.value.save_as(pdf)
+
+    assert download_info.value.suggested_filename.startswith("encart-gazette-48-v1")
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Lozère" in text
+    nom, prenoms = Result.objects.filter(departement="48").values_list("nom", "prenoms").first()
+    assert nom.upper() in text

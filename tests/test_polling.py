@@ -1,0 +1,170 @@
+"""The scheduler's polling, job claims and insert versions, without a worker."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from results import jobs
+from results.inserts import build_insert
+from results.models import CalendarRow, Departement, Insert, Job, Result, Title
+from results.polling import departements_to_poll, schedule_polls
+
+pytestmark = pytest.mark.django_db
+
+PARIS = ZoneInfo("Europe/Paris")
+DELIB_DAY = date(2026, 7, 3)
+SECTION = ("Baccalauréat Professionnel", "Forêt")
+
+
+@pytest.fixture
+def gard():
+    gard = Departement.objects.create(code="30", name="Gard")
+    CalendarRow.objects.create(
+        departement=gard,
+        filiere=SECTION[0],
+        option=SECTION[1],
+        date_delib=DELIB_DAY,
+        nb_candidats=40,
+    )
+    return gard
+
+
+@pytest.fixture
+def title(gard):
+    title = Title.objects.create(name="La Gazette", slug="gazette")
+    title.departements.add(gard)
+    return title
+
+
+def at(hour, minute=0, day=DELIB_DAY):
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
+
+
+def publish(gard, nom="DUPONT", prenoms="Marie"):
+    Result.objects.create(
+        departement=gard,
+        filiere=SECTION[0],
+        option=SECTION[1],
+        nom=nom,
+        prenoms=prenoms,
+        resultat="Admission",
+    )
+
+
+def test_a_followed_departement_is_polled_on_its_deliberation_day(title):
+    assert departements_to_poll(at(14)) == ["30"]
+
+
+def test_it_is_not_polled_on_other_days_or_before_the_polling_hour(title, settings):
+    settings.RESULTS_POLL_FROM_HOUR = 8
+    assert departements_to_poll(at(14, day=date(2026, 7, 2))) == []
+    assert departements_to_poll(at(7, 59)) == []
+
+
+def test_a_departement_nobody_follows_is_not_polled(gard):
+    assert departements_to_poll(at(14)) == []
+
+
+def test_polling_stops_once_every_expected_section_has_arrived(title, gard):
+    publish(gard)
+    assert departements_to_poll(at(14)) == []
+
+
+def test_two_schedulers_sending_the_same_poll_create_one_job(title, monkeypatch):
+    sent = []
+    monkeypatch.setattr("results.tasks.fetch_results.delay", sent.append)
+    first = schedule_polls(at(14, 0))
+    second = schedule_polls(at(14, 0))
+    assert len(first) == 1 and second == []
+    assert Job.objects.count() == 1
+    assert len(schedule_polls(at(14, 10))) == 1  # the next slot polls again
+
+
+def test_a_job_is_claimed_by_one_worker_only(gard):
+    job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
+    assert jobs.claim(job.pk) is not None
+    assert jobs.claim(job.pk) is None
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING
+
+
+def test_a_job_whose_worker_died_can_be_taken_over(gard):
+    job = Job.objects.create(
+        kind=Job.Kind.FETCH_RESULTS,
+        departement=gard,
+        status=Job.Status.RUNNING,
+        started_at=at(9),
+    )
+    assert jobs.claim(job.pk) is not None
+
+
+def test_a_finished_job_is_never_run_again(gard):
+    job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard, status=Job.Status.DONE)
+    assert jobs.claim(job.pk) is None
+
+
+def test_an_insert_is_built_once_per_printed_content(title, gard):
+    publish(gard, "N'DIAYE", "Marie-Ève")
+    first, created = build_insert(title, gard)
+    assert created and first.number == 1
+    assert first.pages == 1 and first.names_count == 1
+    again, created = build_insert(title, gard)
+    assert (again.pk, created) == (first.pk, False)
+    publish(gard, "ZOLA", "Émile")
+    second, created = build_insert(title, gard)
+    assert created and second.number == 2
+    assert Insert.objects.filter(title=title).count() == 2
+    assert first.pdf.name != second.pdf.name
+
+
+def test_nothing_is_built_before_any_result_is_published(title, gard):
+    assert build_insert(title, gard) == (None, False)
+
+
+def test_a_failed_build_is_reported_on_its_job(title, gard, monkeypatch):
+    publish(gard)
+    job = Job.objects.create(kind=Job.Kind.BUILD_INSERT, departement=gard, title=title)
+
+    def broken(*args, **kwargs):
+        raise OSError("disque plein")
+
+    monkeypatch.setattr("results.inserts.render_pdf", broken)
+    from results.tasks import build_insert as task
+
+    with pytest.raises(OSError):
+        task(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "disque plein" in job.message
+    assert not Insert.objects.exists()
+
+
+def test_a_fetch_that_changes_results_starts_a_build_for_each_follower(
+    title, gard, monkeypatch, django_capture_on_commit_callbacks
+):
+    other = Title.objects.create(name="L'Autre", slug="autre")
+    other.departements.add(gard)
+    sent = []
+    monkeypatch.setattr("results.tasks.build_insert.delay", sent.append)
+
+    class Changed:
+        changed = True
+
+        def __str__(self):
+            return "1 ajoutée"
+
+    monkeypatch.setattr("results.sync.sync_results", lambda client, code: Changed())
+    job = Job.objects.create(
+        kind=Job.Kind.FETCH_RESULTS,
+        departement=gard,
+        requested_by=get_user_model().objects.create_user("x"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.run_fetch(jobs.claim(job.pk))
+    builds = Job.objects.filter(kind=Job.Kind.BUILD_INSERT)
+    assert set(builds.values_list("title__slug", flat=True)) == {"gazette", "autre"}
+    assert sorted(sent) == sorted(builds.values_list("pk", flat=True))
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE

@@ -11,7 +11,7 @@ from layouts.paginate import paginate
 from layouts.pdf import render_pdf
 from layouts.profile import BERLINER
 
-from .models import ExamSession, Insert, Result, Title
+from .models import CalendarRow, Insert, Result, Title
 
 RESULT_FIELDS = ("filiere", "option", "specialite", "nom", "prenoms", "resultat")
 
@@ -21,16 +21,24 @@ def profile_for(title):
     return BERLINER
 
 
-def session_label():
-    """The year printed in the title block, from the sessions referential when known."""
-    label = ExamSession.objects.order_by("-upstream_id").values_list("label", flat=True).first()
-    year = label.split()[-1] if label else ""
-    return f"session {year}" if year.isdigit() else "session"
+def session_label(departement):
+    """The session in the title block: the year of the département's deliberations."""
+    last = (
+        CalendarRow.objects.filter(departement=departement)
+        .order_by("-date_delib")
+        .values_list("date_delib", flat=True)
+        .first()
+    )
+    return f"session {last.year}" if last else "session"
 
 
 def insert_title(departement):
-    return (
-        f"Résultats des examens de l'enseignement agricole — {departement.name} — {session_label()}"
+    return " — ".join(
+        [
+            "Résultats des examens de l'enseignement agricole",
+            departement.name,
+            session_label(departement),
+        ]
     )
 
 

@@ -77,10 +77,10 @@ def build_insert(title, departement, on_progress=lambda percent, message: None):
     on_progress(40, f"Rendu du PDF ({pagination.pages_count} page(s))…")
     pdf = render_pdf(pagination, footer=f"{title.name} — {heading}")
     on_progress(90, "Enregistrement…")
-    return save_version(title, departement, pdf, pagination.size, groups, digest)
+    return save_version(title, departement, pdf, pagination, groups, digest)
 
 
-def save_version(title, departement, pdf, size, groups, digest):
+def save_version(title, departement, pdf, pagination, groups, digest):
     """Store a new version unless an identical one was saved meanwhile by another worker."""
     with transaction.atomic():
         # Two builds of the same insert may finish together (a manual one and the one that
@@ -102,9 +102,10 @@ def save_version(title, departement, pdf, size, groups, digest):
             departement=departement,
             number=number,
             names_count=sum(len(g.names) for g in groups),
-            pages=size.pages,
-            columns=size.columns,
-            lines=size.lines,
+            pages=pagination.size.pages,
+            columns=pagination.size.columns,
+            lines=pagination.size.lines,
+            columns_per_page=pagination.profile.columns,
             content_hash=digest,
         )
         insert.pdf.save(

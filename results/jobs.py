@@ -101,7 +101,7 @@ def run_build(job):
     if insert is None:
         finish(job, "Aucun résultat publié : pas d'encart à générer.")
     elif created:
-        finish(job, f"Encart version {insert.number} prêt : {insert.pages} page(s).", insert)
+        finish(job, f"Encart version {insert.number} prêt : {insert.size_text}.", insert)
     else:
         finish(job, f"Contenu inchangé : la version {insert.number} reste à jour.", insert)
     log.info("build job %s title=%s departement=%s", job.pk, job.title_id, job.departement_id)

@@ -5,6 +5,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from layouts.estimate import format_size
+from layouts.paginate import Size
+
 
 class Departement(models.Model):
     """A French département, as ARPENT's referential (E5) names it."""
@@ -199,6 +202,7 @@ class Insert(models.Model):
     names_count = models.PositiveIntegerField()
     pages = models.PositiveIntegerField()
     columns = models.PositiveIntegerField()
+    columns_per_page = models.PositiveSmallIntegerField(default=6)
     lines = models.PositiveIntegerField()
     content_hash = models.CharField(max_length=64)
 
@@ -212,6 +216,11 @@ class Insert(models.Model):
 
     def __str__(self):
         return f"{self.title} {self.departement_id} v{self.number}"
+
+    @property
+    def size_text(self):
+        """ "1 page + 2 colonnes", counted on the columns of the grid it was built on."""
+        return format_size(Size(self.lines, self.columns, self.pages), self.columns_per_page)
 
 
 class Job(models.Model):

@@ -8,9 +8,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from layouts.estimate import format_size
-from layouts.paginate import Size
-
 from .forms import DepartementsForm
 from .inserts import compose_departement, profile_for
 from .jobs import enqueue_build, enqueue_fetch
@@ -76,11 +73,7 @@ def _activity(title, departement):
         .select_related("insert")
         .order_by("-created_at")[:6]
     )
-    columns_per_page = profile_for(title).columns
-    inserts = [
-        (insert, format_size(Size(insert.lines, insert.columns, insert.pages), columns_per_page))
-        for insert in Insert.objects.filter(title=title, departement=departement)[:10]
-    ]
+    inserts = Insert.objects.filter(title=title, departement=departement)[:10]
     return {
         "jobs": jobs,
         "inserts": inserts,

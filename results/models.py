@@ -93,7 +93,13 @@ class Membership(models.Model):
 
 
 class CalendarRow(models.Model):
-    """One row of a département's deliberation calendar (E1)."""
+    """One row of a département's deliberation calendar (E1), with its last change."""
+
+    class Change(models.TextChoices):
+        NONE = "", _("inchangée")
+        NEW = "new", _("nouvelle")
+        COUNT = "count", _("effectif modifié")
+        MOVED = "moved", _("date déplacée")
 
     departement = models.ForeignKey(
         Departement, on_delete=models.CASCADE, related_name="calendar_rows"
@@ -104,6 +110,14 @@ class CalendarRow(models.Model):
     nb_candidats = models.PositiveIntegerField(_("candidats"))
     first_seen = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # What the last calendar fetch that changed this row changed, and what it was before, so
+    # that the planning page can point the desk at it.
+    last_change = models.CharField(max_length=5, choices=Change.choices, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    previous_nb_candidats = models.PositiveIntegerField(null=True, blank=True)
+    previous_date = models.DateField(null=True, blank=True)
+    # Set when the row is missing from the latest answer: kept, but flagged.
+    missing_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["date_delib", "filiere", "option"]
@@ -116,6 +130,53 @@ class CalendarRow(models.Model):
 
     def __str__(self):
         return f"{self.departement_id} {self.date_delib} {self.filiere} — {self.option}"
+
+
+class SessionTally(models.Model):
+    """Counts kept from a past session, without names: candidates and names printed, per row.
+
+    They are what the estimate learns its rates from next year.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    departement = models.ForeignKey(Departement, on_delete=models.CASCADE)
+    filiere = models.CharField(max_length=200)
+    option = models.CharField(max_length=300)
+    nb_candidats = models.PositiveIntegerField()
+    printed = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "departement", "filiere", "option"], name="unique_session_tally"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.departement_id} {self.filiere} — {self.option}"
+
+
+class DiplomaRate(models.Model):
+    """An editable default rate of a diploma, used until past sessions teach better ones."""
+
+    filiere = models.CharField(_("filière"), max_length=200, unique=True)
+    pass_rate = models.DecimalField(_("taux de réussite"), max_digits=4, decimal_places=3)
+    consent_rate = models.DecimalField(
+        _("taux d'accord pour publication"), max_digits=4, decimal_places=3
+    )
+
+    class Meta:
+        ordering = ["filiere"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pass_rate__gte=0, pass_rate__lte=1)
+                & models.Q(consent_rate__gte=0, consent_rate__lte=1),
+                name="rates_between_0_and_1",
+            )
+        ]
+
+    def __str__(self):
+        return self.filiere
 
 
 class Result(models.Model):

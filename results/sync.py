@@ -147,7 +147,12 @@ def sync_referentials(client: ArpentClient):
 
 
 def sync_calendar(client: ArpentClient, code):
-    """E1 for one département: add new rows, update counts; rows that vanish are kept."""
+    """E1 for one département: new rows, changed counts and moved dates are stored and flagged.
+
+    A (filière, option) that leaves one date for another is one moved row, not a deletion and
+    a creation. Rows missing from the answer are kept and flagged; an empty answer where a
+    calendar is known is rejected.
+    """
     answer, fetch = _record(lambda: client.calendar(code), "calendriers", code)
     report = SyncReport(Fetch.Outcome.UNCHANGED, rows=len(answer.records))
     stored = {
@@ -158,41 +163,67 @@ def sync_calendar(client: ArpentClient, code):
         report.outcome = Fetch.Outcome.REJECTED
         report.notes.append(f"calendrier vide alors que {len(stored)} lignes sont connues")
         return _finish(fetch, report)
-    now = timezone.now()
+    # The first calendar is the reference: nothing in it is "new" to the desk.
+    first_fetch = not stored
+    now = fetch.started_at
+    # A duplicated row would count twice: the upstream has one row per key.
+    incoming = {(e.filiere, e.option, e.date_delib): e for e in answer.records}
+    gone = defaultdict(list)
+    for key in sorted(set(stored) - set(incoming)):
+        gone[key[:2]].append(key)
     new, changed = [], []
-    incoming = {}
-    for entry in answer.records:
-        key = (entry.filiere, entry.option, entry.date_delib)
-        # A duplicated row would count twice: the upstream has one row per key.
-        incoming[key] = entry
-    for key, entry in incoming.items():
-        row = stored.get(key)
-        if row is None:
-            new.append(
-                CalendarRow(
-                    departement_id=code,
-                    filiere=entry.filiere,
-                    option=entry.option,
-                    date_delib=entry.date_delib,
-                    nb_candidats=entry.nb_candidats,
-                    first_seen=now,
-                    updated_at=now,
-                )
-            )
-        elif row.nb_candidats != entry.nb_candidats:
-            row.nb_candidats = entry.nb_candidats
-            row.updated_at = now
+    for key in sorted(set(incoming) - set(stored)):
+        entry = incoming[key]
+        if gone[key[:2]]:
+            row = stored[gone[key[:2]].pop(0)]
+            row.previous_date, row.date_delib = row.date_delib, entry.date_delib
+            if row.nb_candidats != entry.nb_candidats:
+                row.previous_nb_candidats, row.nb_candidats = row.nb_candidats, entry.nb_candidats
+            _mark(row, CalendarRow.Change.MOVED, now)
             changed.append(row)
-    vanished = set(stored) - set(incoming)
-    if vanished:
-        report.notes.append(f"{len(vanished)} lignes absentes de la réponse, conservées")
+            continue
+        new.append(
+            CalendarRow(
+                departement_id=code,
+                filiere=entry.filiere,
+                option=entry.option,
+                date_delib=entry.date_delib,
+                nb_candidats=entry.nb_candidats,
+                first_seen=now,
+                updated_at=now,
+                last_change="" if first_fetch else CalendarRow.Change.NEW,
+                changed_at=None if first_fetch else now,
+            )
+        )
+    for key in set(incoming) & set(stored):
+        row, entry = stored[key], incoming[key]
+        if row.nb_candidats != entry.nb_candidats:
+            row.previous_nb_candidats, row.nb_candidats = row.nb_candidats, entry.nb_candidats
+            _mark(row, CalendarRow.Change.COUNT, now)
+            changed.append(row)
+        elif row.missing_since:
+            row.missing_since = None
+            changed.append(row)
+    missing = [stored[key] for keys in gone.values() for key in keys]
+    for row in missing:
+        if row.missing_since is None:
+            row.missing_since = now
+            changed.append(row)
+    if missing:
+        report.notes.append(f"{len(missing)} lignes absentes de la réponse, conservées")
     if new or changed:
         with transaction.atomic():
             CalendarRow.objects.bulk_create(new, batch_size=BATCH_SIZE)
-            CalendarRow.objects.bulk_update(changed, ["nb_candidats", "updated_at"])
+            for row in changed:
+                row.save()
         report.outcome = Fetch.Outcome.CHANGED
-        report.created, report.updated = len(new), len(changed)
+        report.created = len(new)
+        report.updated = len([r for r in changed if r.changed_at == now])
     return _finish(fetch, report)
+
+
+def _mark(row, change, now):
+    row.last_change, row.changed_at, row.updated_at, row.missing_since = change, now, now, None
 
 
 # --- results ---------------------------------------------------------------------------------

@@ -166,3 +166,49 @@ def test_an_empty_calendar_never_wipes_the_known_one(gard, upstream, client_for)
     sync_calendar(client, "30")
     assert sync_calendar(client, "30").outcome == Fetch.Outcome.REJECTED
     assert CalendarRow.objects.count() == 3
+
+
+def test_calendar_changes_are_flagged_for_the_desk(gard, upstream, client_for):
+    rows = fixture_json("calendriers_30.json")
+    bac_pro, btsa, capa = rows
+    later = [
+        dict(bac_pro, dateDelib="2026-07-06"),  # moved
+        dict(btsa, nbCandidats=45),  # count changed
+        capa,
+        dict(capa, option="Métiers de l'agriculture", nbCandidats=12),  # new
+    ]
+    upstream.answer("/calendriers", json_response(rows), json_response(later))
+    client = client_for(upstream)
+    sync_calendar(client, "30")
+    assert set(CalendarRow.objects.values_list("last_change", flat=True)) == {""}
+
+    report = sync_calendar(client, "30")
+    assert (report.created, report.updated) == (1, 2)
+    moved = CalendarRow.objects.get(filiere=bac_pro["filiere"])
+    assert moved.last_change == CalendarRow.Change.MOVED
+    assert (str(moved.date_delib), str(moved.previous_date)) == ("2026-07-06", "2026-07-03")
+    counted = CalendarRow.objects.get(option="Viticulture-œnologie")
+    assert (counted.last_change, counted.previous_nb_candidats, counted.nb_candidats) == (
+        CalendarRow.Change.COUNT,
+        41,
+        45,
+    )
+    assert CalendarRow.objects.get(option="Métiers de l'agriculture").last_change == "new"
+    assert CalendarRow.objects.get(option="Jardinier paysagiste").last_change == ""
+    assert CalendarRow.objects.count() == 4
+
+
+def test_a_calendar_row_missing_from_an_answer_is_kept_and_flagged(gard, upstream, client_for):
+    rows = fixture_json("calendriers_30.json")
+    upstream.answer(
+        "/calendriers", json_response(rows), json_response(rows[1:]), json_response(rows)
+    )
+    client = client_for(upstream)
+    sync_calendar(client, "30")
+    report = sync_calendar(client, "30")
+    assert "1 lignes absentes" in str(report)
+    flagged = CalendarRow.objects.get(filiere=rows[0]["filiere"])
+    assert flagged.missing_since is not None
+    sync_calendar(client, "30")
+    flagged.refresh_from_db()
+    assert flagged.missing_since is None

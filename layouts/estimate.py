@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from itertools import cycle, islice
 
 from layouts.compose import BAC_PRO, BAC_TECHNO, BEPA, BTSA, CAPA, Group, diploma_rank, print_order
@@ -67,6 +68,15 @@ def estimate_from_counts(
     profile: LayoutProfile, sections: Iterable[tuple[str, str, int]], title: str | None = None
 ) -> Size:
     """Size of an insert of `sections` (diploma, option, expected names), paginated for real."""
+    return _estimate_from_counts(profile, tuple(sections), title)
+
+
+# A plan asks for the same sections again and again (each row alone, its day, each page load):
+# the answer depends only on these arguments.
+@lru_cache(maxsize=4096)
+def _estimate_from_counts(
+    profile: LayoutProfile, sections: tuple[tuple[str, str, int], ...], title: str | None
+) -> Size:
     samples = cycle(SAMPLE_NAMES)
     groups = [
         Group(diploma=diploma, option=option, names=tuple(islice(samples, count)))
@@ -93,3 +103,17 @@ def format_size(size: Size, columns_per_page: int) -> str:
         # French: "0 colonne" and "1 colonne" are singular, plural from 2.
         parts.append(f"{columns} colonne" + ("s" if columns > 1 else ""))
     return " + ".join(parts)
+
+
+def learn_rates(tallies: Iterable[tuple[str, int, int]]) -> dict[str, float]:
+    """Printed share of candidates per diploma, from (diploma, candidates, names printed).
+
+    One rate, pass × consent together, since the lists only tell how many were printed. Summed
+    over départements, so that small sections do not weigh as much as large ones.
+    """
+    candidates: dict[str, int] = {}
+    printed: dict[str, int] = {}
+    for diploma, nb_candidats, names in tallies:
+        candidates[diploma] = candidates.get(diploma, 0) + nb_candidats
+        printed[diploma] = printed.get(diploma, 0) + names
+    return {d: printed[d] / n for d, n in candidates.items() if n > 0}

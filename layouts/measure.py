@@ -10,6 +10,9 @@ REGULAR_FONT = FONTS_DIR / "RobotoCondensed-Regular.ttf"
 BOLD_FONT = FONTS_DIR / "RobotoCondensed-Bold.ttf"
 
 
+MAX_KNOWN_WIDTHS = 200_000
+
+
 class FontMetrics:
     """Advance widths of one font, per character, in font units.
 
@@ -25,11 +28,21 @@ class FontMetrics:
         # A character the font lacks would be drawn from a fallback font of unknown width;
         # counting it as a full em errs on the side of breaking early, never of overflowing.
         self.missing_advance = self.units_per_em
+        # Estimates paginate the same sample names again and again, and lists repeat names:
+        # remembering widths makes a plan of every département take a fraction of a second.
+        self.known: dict[str, int] = {}
 
     def units(self, text: str) -> int:
+        known = self.known.get(text)
+        if known is not None:
+            return known
         advances = self.advances
         missing = self.missing_advance
-        return sum([advances.get(char, missing) for char in text])
+        units = sum([advances.get(char, missing) for char in text])
+        if len(self.known) >= MAX_KNOWN_WIDTHS:
+            self.known.clear()
+        self.known[text] = units
+        return units
 
     def width(self, text: str, size_pt: float) -> float:
         return self.units(text) * size_pt / self.units_per_em

@@ -1,10 +1,20 @@
-"""The space plan of a département: calendar rows with expected and maximum insert sizes."""
+"""The space plan: per deliberation day and département, the size of each insert to reserve.
 
-from dataclasses import dataclass
+Expected sizes come from the calendar (candidates × rates); maximum ones assume every candidate
+passes and consents; actual ones, once results are in, paginate the real names. All three go
+through the same pagination engine as the PDF.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 
-from layouts.estimate import Size, estimate_from_counts, expected_names, format_size, rates_for
+from layouts.compose import compose
+from layouts.estimate import estimate_from_counts, estimate_from_names, format_size
+from layouts.paginate import Size
+
+TITLE = "Résultats des examens de l'enseignement agricole — {name} — session {year}"
 
 
 @dataclass(frozen=True)
@@ -17,6 +27,7 @@ class Space:
 
 @dataclass(frozen=True)
 class PlanRow:
+    departement: str
     date_delib: date
     filiere: str
     option: str
@@ -24,56 +35,164 @@ class PlanRow:
     expected_names: int
     expected: Space
     maximum: Space
+    rate_source: str
+    change: str = ""
+    previous_nb_candidats: int | None = None
+    previous_date: date | None = None
+    actual_names: int | None = None
 
 
-@dataclass(frozen=True)
-class PlanDay:
+@dataclass
+class Insert:
+    """One département's insert for one day: its rows and sizes."""
+
+    departement: object
     date_delib: date
     rows: list
-    nb_candidats: int
-    expected_names: int
     expected: Space
     maximum: Space
+    actual: Space | None = None
+
+    @property
+    def nb_candidats(self):
+        return sum(r.nb_candidats for r in self.rows)
+
+    @property
+    def expected_names(self):
+        return sum(r.expected_names for r in self.rows)
+
+    @property
+    def actual_names(self):
+        if self.actual is None:
+            return None
+        return sum(r.actual_names or 0 for r in self.rows)
+
+    @property
+    def error_columns(self):
+        """Actual minus expected columns, once the results are in."""
+        return (
+            None if self.actual is None else self.actual.size.columns - self.expected.size.columns
+        )
 
 
-def _estimate(profile, rows, counts):
-    size = estimate_from_counts(
-        profile, [(r.filiere, r.option, n) for r, n in zip(rows, counts, strict=True)]
-    )
+@dataclass
+class PlanDay:
+    date_delib: date
+    inserts: list = field(default_factory=list)
+    expected: Space | None = None
+    maximum: Space | None = None
+    actual: Space | None = None
+
+    @property
+    def nb_candidats(self):
+        return sum(i.nb_candidats for i in self.inserts)
+
+    @property
+    def expected_names(self):
+        return sum(i.expected_names for i in self.inserts)
+
+    @property
+    def complete(self):
+        return all(i.actual is not None for i in self.inserts)
+
+
+def space(size, profile):
     return Space(size, format_size(size, profile.columns))
 
 
-def plan_departement(profile, calendar_rows):
-    """Per deliberation day: each row's expected and maximum size, and the day's totals.
+def total(spaces, profile):
+    """Separate inserts add up column by column."""
+    spaces = [s for s in spaces if s is not None]
+    size = Size(
+        lines=sum(s.size.lines for s in spaces),
+        columns=sum(s.size.columns for s in spaces),
+        pages=sum(s.size.pages for s in spaces),
+    )
+    return space(size, profile)
 
-    Expected: candidates × pass rate × consent rate; maximum: everyone passes and consents.
-    A day's size is estimated as one insert holding all its sections (headings included), not as
-    a sum of rows, since that is what the page will carry.
+
+def plan(profile, rates, calendar_rows, departements, results_by_section=None):
+    """The plan of calendar rows (sorted by date), per day, then per département.
+
+    `results_by_section` maps (département code, filière, option) to the result rows (dicts
+    with filiere, option, specialite, nom, prenoms, resultat) already published.
     """
+    results_by_section = results_by_section or {}
     days = []
-    for day, grouped in groupby(calendar_rows, key=lambda r: r.date_delib):
-        rows = list(grouped)
-        expected = [expected_names(r.nb_candidats, *rates_for(r.filiere)) for r in rows]
-        plan_rows = [
-            PlanRow(
-                date_delib=day,
-                filiere=r.filiere,
-                option=r.option,
-                nb_candidats=r.nb_candidats,
-                expected_names=n,
-                expected=_estimate(profile, [r], [n]),
-                maximum=_estimate(profile, [r], [r.nb_candidats]),
+    for day, day_rows in groupby(calendar_rows, key=lambda r: r.date_delib):
+        plan_day = PlanDay(day)
+        by_departement = defaultdict(list)
+        for row in day_rows:
+            by_departement[row.departement_id].append(row)
+        for code in sorted(by_departement):
+            plan_day.inserts.append(
+                _insert(
+                    profile,
+                    rates,
+                    departements[code],
+                    day,
+                    by_departement[code],
+                    results_by_section,
+                )
             )
-            for r, n in zip(rows, expected, strict=True)
-        ]
-        days.append(
-            PlanDay(
+        plan_day.expected = total([i.expected for i in plan_day.inserts], profile)
+        plan_day.maximum = total([i.maximum for i in plan_day.inserts], profile)
+        if plan_day.complete:
+            plan_day.actual = total([i.actual for i in plan_day.inserts], profile)
+        days.append(plan_day)
+    return days
+
+
+def _insert(profile, rates, departement, day, rows, results_by_section):
+    title = TITLE.format(name=departement.name, year=day.year)
+    plan_rows = []
+    for row in rows:
+        expected = rates.expected(row.filiere, row.nb_candidats)
+        published = results_by_section.get((row.departement_id, row.filiere, row.option))
+        plan_rows.append(
+            PlanRow(
+                departement=row.departement_id,
                 date_delib=day,
-                rows=plan_rows,
-                nb_candidats=sum(r.nb_candidats for r in rows),
-                expected_names=sum(expected),
-                expected=_estimate(profile, rows, expected),
-                maximum=_estimate(profile, rows, [r.nb_candidats for r in rows]),
+                filiere=row.filiere,
+                option=row.option,
+                nb_candidats=row.nb_candidats,
+                expected_names=expected,
+                expected=space(
+                    estimate_from_counts(profile, [(row.filiere, row.option, expected)]), profile
+                ),
+                maximum=space(
+                    estimate_from_counts(profile, [(row.filiere, row.option, row.nb_candidats)]),
+                    profile,
+                ),
+                rate_source=rates.source(row.filiere),
+                change=row.last_change,
+                previous_nb_candidats=row.previous_nb_candidats,
+                previous_date=row.previous_date,
+                actual_names=None if published is None else len(published),
             )
         )
-    return days
+    insert = Insert(
+        departement=departement,
+        date_delib=day,
+        rows=plan_rows,
+        expected=space(
+            estimate_from_counts(
+                profile, [(r.filiere, r.option, r.expected_names) for r in plan_rows], title
+            ),
+            profile,
+        ),
+        maximum=space(
+            estimate_from_counts(
+                profile, [(r.filiere, r.option, r.nb_candidats) for r in plan_rows], title
+            ),
+            profile,
+        ),
+    )
+    if all(r.actual_names is not None for r in plan_rows):
+        names = [
+            result
+            for row in rows
+            for result in results_by_section[(row.departement_id, row.filiere, row.option)]
+        ]
+        insert.actual = space(estimate_from_names(profile, compose(names), title), profile)
+    return insert

@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("journal/<slug:slug>/", views.title_home, name="title"),
     path("journal/<slug:slug>/departements/", views.choose_departements, name="choose"),
+    path("journal/<slug:slug>/plan/", views.planning, name="planning"),
+    path("journal/<slug:slug>/plan.csv", views.planning_csv, name="planning_csv"),
+    path("journal/<slug:slug>/plan.pdf", views.planning_pdf, name="planning_pdf"),
     path("journal/<slug:slug>/departements/<str:code>/", views.departement, name="departement"),
     path(
         "journal/<slug:slug>/departements/<str:code>/activite/",

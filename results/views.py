@@ -2,17 +2,19 @@
 
 from django.contrib import messages
 from django.db.models import Count, Max, Min, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
+from weasyprint import HTML
 
 from .forms import DepartementsForm
-from .inserts import compose_departement, profile_for
+from .inserts import compose_departement
 from .jobs import enqueue_build, enqueue_fetch
-from .models import CalendarRow, Fetch, Insert, Job, Result, Title
-from .plan import plan_departement
+from .models import Fetch, Insert, Job, Result, Title
+from .planning import plan_csv, title_plan
 from .tasks import refresh_calendar
 
 
@@ -84,11 +86,7 @@ def _activity(title, departement):
 def departement(request, slug, code):
     title = _title(request, slug)
     dept = _followed(title, code)
-    profile = profile_for(title)
-    calendar = CalendarRow.objects.filter(departement=dept).order_by(
-        "date_delib", "filiere", "option"
-    )
-    days = plan_departement(profile, list(calendar))
+    profile, rates, days = title_plan(title, [dept])
     last_calendar_fetch = Fetch.objects.filter(
         endpoint="calendriers", departement_code=code
     ).first()
@@ -103,6 +101,42 @@ def departement(request, slug, code):
         **_activity(title, dept),
     }
     return render(request, "results/departement.html", context)
+
+
+def planning(request, slug):
+    """The planning desk: every followed département, day by day, with the space to reserve."""
+    title = _title(request, slug)
+    profile, rates, days = title_plan(title)
+    context = {
+        "title": title,
+        "profile": profile,
+        "days": days,
+        "today": timezone.localdate(),
+        "rates": rates,
+    }
+    return render(request, "results/planning.html", context)
+
+
+def planning_csv(request, slug):
+    title = _title(request, slug)
+    _, _, days = title_plan(title)
+    response = HttpResponse(plan_csv(days), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="plan-{title.slug}.csv"'
+    return response
+
+
+def planning_pdf(request, slug):
+    """The plan on one landscape page, for the layout desk's wall."""
+    title = _title(request, slug)
+    profile, _, days = title_plan(title)
+    html = render_to_string(
+        "results/planning_pdf.html",
+        {"title": title, "profile": profile, "days": days, "now": timezone.localtime()},
+    )
+    pdf = HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="plan-{title.slug}.pdf"'
+    return response
 
 
 def activity(request, slug, code):

@@ -1,0 +1,153 @@
+"""The planning desk: space per day and département, changes, exports, learned rates."""
+
+import subprocess
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+
+from results.models import CalendarRow, Departement, Result, SessionTally, Title
+from results.planning import title_plan
+from results.rates import current_rates, tally_session
+
+pytestmark = pytest.mark.django_db
+
+BAC_PRO = "Baccalauréat Professionnel"
+FORET = "Forêt"
+
+
+@pytest.fixture
+def title():
+    gard = Departement.objects.create(code="30", name="Gard")
+    lozere = Departement.objects.create(code="48", name="Lozère")
+    title = Title.objects.create(name="La Gazette", slug="gazette")
+    title.departements.add(gard, lozere)
+    for dept, n in ((gard, 120), (lozere, 40)):
+        CalendarRow.objects.create(
+            departement=dept,
+            filiere=BAC_PRO,
+            option=FORET,
+            date_delib=date(2026, 7, 3),
+            nb_candidats=n,
+        )
+    CalendarRow.objects.create(
+        departement=gard,
+        filiere=BAC_PRO,
+        option="Agroéquipement",
+        date_delib=date(2026, 7, 6),
+        nb_candidats=30,
+        last_change=CalendarRow.Change.COUNT,
+        previous_nb_candidats=25,
+    )
+    return title
+
+
+@pytest.fixture
+def logged_in(client, title):
+    user = get_user_model().objects.create_user("redac")
+    title.members.add(user)
+    client.force_login(user)
+    return client
+
+
+def publish(code, option, count):
+    Result.objects.bulk_create(
+        Result(
+            departement_id=code,
+            filiere=BAC_PRO,
+            option=option,
+            nom=f"NOM{i:03d}",
+            prenoms="Léa",
+            resultat="Admission",
+        )
+        for i in range(count)
+    )
+
+
+def test_the_plan_has_one_insert_per_departement_and_day_with_day_totals(title):
+    profile, rates, days = title_plan(title)
+    assert [d.date_delib for d in days] == [date(2026, 7, 3), date(2026, 7, 6)]
+    first = days[0]
+    assert [i.departement.code for i in first.inserts] == ["30", "48"]
+    assert first.nb_candidats == 160
+    # Bac pro defaults: 87 % pass × 89 % consent.
+    assert [i.expected_names for i in first.inserts] == [93, 31]
+    assert first.expected.size.columns == sum(i.expected.size.columns for i in first.inserts)
+    assert first.maximum.size.lines > first.expected.size.lines
+    assert first.actual is None
+
+
+def test_once_results_are_in_the_plan_shows_actual_size_and_error(title):
+    publish("30", FORET, 100)
+    publish("48", FORET, 30)
+    _, _, days = title_plan(title)
+    gard = days[0].inserts[0]
+    assert gard.actual_names == 100
+    assert gard.actual.size.lines > gard.expected.size.lines
+    assert gard.error_columns == gard.actual.size.columns - gard.expected.size.columns
+    assert days[0].actual is not None
+    assert days[1].actual is None  # Agroéquipement has not deliberated
+
+
+def test_last_sessions_lists_teach_the_rates(title):
+    SessionTally.objects.create(
+        year=2025,
+        departement_id="30",
+        filiere=BAC_PRO,
+        option=FORET,
+        nb_candidats=100,
+        printed=50,
+    )
+    rates = current_rates(2026)
+    assert rates.learned == {BAC_PRO: 0.5}
+    assert rates.source(BAC_PRO) == "appris (session 2025)"
+    _, _, days = title_plan(title)
+    assert [i.expected_names for i in days[0].inserts] == [60, 20]
+
+
+def test_tallying_a_session_keeps_counts_without_names(title):
+    publish("30", FORET, 100)
+    assert tally_session(2026) == 3
+    tally = SessionTally.objects.get(departement_id="30", option=FORET)
+    assert (tally.nb_candidats, tally.printed) == (120, 100)
+    assert not hasattr(tally, "nom")
+    call_command("tally_session", "--year", "2026")
+    assert SessionTally.objects.count() == 3
+
+
+def test_the_planning_page_shows_days_departements_and_changes(logged_in):
+    page = logged_in.get(reverse("planning", args=["gazette"])).content.decode()
+    assert "Vendredi 3 juillet 2026" in page
+    assert "Lozère" in page and "Gard" in page
+    assert "candidats : 25 → 30" in page
+    assert "en attente" in page
+
+
+def test_the_plan_exports_as_csv(logged_in):
+    response = logged_in.get(reverse("planning_csv", args=["gazette"]))
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("date;departement;filiere;option;candidats;noms_attendus")
+    assert len(lines) == 4
+    assert lines[1].startswith("2026-07-03;30;Baccalauréat Professionnel;Forêt;120;93;")
+
+
+def test_the_plan_exports_as_a_one_page_pdf(logged_in, tmp_path):
+    response = logged_in.get(reverse("planning_pdf", args=["gazette"]))
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(response.content)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "Pages:           1" in info
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Lozère (48)" in text and "Vendredi 3 juillet 2026" in text
+
+
+def test_another_title_cannot_see_the_plan(client, title):
+    user = get_user_model().objects.create_user("autre")
+    Title.objects.create(name="Autre", slug="autre").members.add(user)
+    client.force_login(user)
+    for name in ("planning", "planning_csv", "planning_pdf"):
+        assert client.get(reverse(name, args=["gazette"])).status_code == 404

@@ -1,5 +1,5 @@
 # The two commands of the README, and the benchmarks.
-.PHONY: run test lint bench-sync
+.PHONY: run test lint bench-sync bench-estimate
 
 run:
 	scripts/run
@@ -15,3 +15,8 @@ bench-sync:
 	scripts/setup
 	uv run python manage.py migrate --noinput
 	uv run python -m benchmarks.sync
+
+# The estimate against the real lists of a full sandbox session (no database needed).
+bench-estimate:
+	scripts/setup --test
+	uv run python -m benchmarks.estimate

@@ -107,3 +107,10 @@ def test_a_berliner_page_holds_about_nine_hundred_names_one_per_line():
 def test_empty_sections_take_no_space():
     assert estimate_from_counts(BERLINER, [(BAC_PRO, "Forêt", 0)]) == Size(0, 0, 0)
     assert format_size(estimate_from_counts(BERLINER, []), 6) == "0 colonne"
+
+
+def test_rates_are_learned_per_diploma_weighted_by_candidates():
+    from layouts.estimate import learn_rates
+
+    learned = learn_rates([("BTSA", 100, 60), ("BTSA", 10, 0), ("Bac pro", 50, 40), ("Vide", 0, 0)])
+    assert learned == {"BTSA": 60 / 110, "Bac pro": 0.8}

@@ -6,12 +6,14 @@ from .models import (
     CalendarRow,
     Departement,
     Diploma,
+    DiplomaRate,
     ExamSession,
     Fetch,
     Insert,
     Job,
     Membership,
     Result,
+    SessionTally,
     Title,
 )
 
@@ -85,3 +87,14 @@ class JobAdmin(admin.ModelAdmin):
 @admin.register(Insert)
 class InsertAdmin(admin.ModelAdmin):
     list_display = ["created_at", "title", "departement", "number", "names_count", "pages"]
+
+
+@admin.register(DiplomaRate)
+class DiplomaRateAdmin(admin.ModelAdmin):
+    list_display = ["filiere", "pass_rate", "consent_rate"]
+
+
+@admin.register(SessionTally)
+class SessionTallyAdmin(admin.ModelAdmin):
+    list_display = ["year", "departement", "filiere", "option", "nb_candidats", "printed"]
+    list_filter = ["year", "filiere"]

@@ -64,6 +64,11 @@ def fetch_results(self, job_id):
         raise self.retry(countdown=delay) from None
     except ArpentError as error:
         jobs.fail(job, str(error))
+    except Exception as error:
+        # The editor's page must say so rather than show the job "en cours" for ever; the
+        # scheduler's next poll starts a new job. Re-raised for the worker's log.
+        jobs.fail(job, f"Échec de la récupération : {error}")
+        raise
 
 
 @shared_task

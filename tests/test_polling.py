@@ -168,3 +168,19 @@ def test_a_fetch_that_changes_results_starts_a_build_for_each_follower(
     assert sorted(sent) == sorted(builds.values_list("pk", flat=True))
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
+
+
+def test_an_unexpected_fetch_failure_is_reported_on_its_job(gard, monkeypatch):
+    job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
+
+    def broken(client, code):
+        raise RuntimeError("base indisponible")
+
+    monkeypatch.setattr("results.sync.sync_results", broken)
+    from results.tasks import fetch_results
+
+    with pytest.raises(RuntimeError):
+        fetch_results(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "base indisponible" in job.message

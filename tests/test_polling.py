@@ -184,3 +184,23 @@ def test_an_unexpected_fetch_failure_is_reported_on_its_job(gard, monkeypatch):
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert "base indisponible" in job.message
+
+
+def test_an_unavailable_upstream_is_retried_then_given_up(gard, monkeypatch):
+    from results.arpent import ArpentUnavailable
+    from results.tasks import MAX_FETCH_ATTEMPTS, fetch_results
+
+    calls = []
+
+    def unavailable(client, code):
+        calls.append(code)
+        raise ArpentUnavailable("ARPENT indisponible (HTTP 503)", status=503, retry_after=1)
+
+    monkeypatch.setattr("results.sync.sync_results", unavailable)
+    job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
+    # Eager apply runs each retry at once, in this process.
+    fetch_results.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert len(calls) == MAX_FETCH_ATTEMPTS
+    assert job.status == Job.Status.FAILED
+    assert "Abandon après 6 tentatives" in job.message

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from .forms import PrintProfileForm
 from .models import (
     CalendarRow,
     Departement,
@@ -11,6 +12,7 @@ from .models import (
     Insert,
     Job,
     Membership,
+    PrintProfile,
     Result,
     Title,
 )
@@ -85,3 +87,18 @@ class JobAdmin(admin.ModelAdmin):
 @admin.register(Insert)
 class InsertAdmin(admin.ModelAdmin):
     list_display = ["created_at", "title", "departement", "number", "names_count", "pages"]
+
+
+@admin.register(PrintProfile)
+class PrintProfileAdmin(admin.ModelAdmin):
+    # The editors' form: the admin cannot save a grid the layout engine cannot print either.
+    form = PrintProfileForm
+    list_display = ["title", "name", "columns", "font_size_pt", "leading_pt", "is_default"]
+    list_filter = ["title"]
+    fieldsets = [
+        (None, {"fields": ["title", "name", "is_default"]}),
+        *(
+            (legend, {"fields": [n for n in names if n != "name"]})
+            for legend, names, _note in PrintProfileForm.GROUPS
+        ),
+    ]

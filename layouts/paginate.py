@@ -5,7 +5,6 @@ the PDF (pdf.py) only draws each line at the place computed here, and the space 
 (estimate.py) is the size of this same pagination: they cannot disagree.
 """
 
-import math
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -219,7 +218,7 @@ class Paginator:
         return Line("\n".join(lines), "diploma", height=height)
 
     def lines_for(self, height_pt: float) -> int:
-        return math.ceil(height_pt / self.profile.leading_pt - 1e-9)
+        return self.profile.block_lines(height_pt)
 
     def heading_lines(self, text: str, style: str) -> list[Line]:
         return [Line(line, style) for line in self.heading_breaker.break_words(text.split())]

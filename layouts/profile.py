@@ -44,12 +44,24 @@ class LayoutProfile:
         return (self.page_height_mm - self.margin_top_mm - self.margin_bottom_mm) * MM_TO_PT
 
     @property
+    def type_width_mm(self) -> float:
+        return self.page_width_mm - self.margin_left_mm - self.margin_right_mm
+
+    @property
+    def type_height_mm(self) -> float:
+        return self.page_height_mm - self.margin_top_mm - self.margin_bottom_mm
+
+    @property
     def gutter_pt(self) -> float:
         return self.gutter_mm * MM_TO_PT
 
     @property
     def column_width_pt(self) -> float:
         return (self.type_width_pt - (self.columns - 1) * self.gutter_pt) / self.columns
+
+    @property
+    def column_width_mm(self) -> float:
+        return self.column_width_pt / MM_TO_PT
 
     @property
     def lines_per_column(self) -> int:
@@ -64,6 +76,10 @@ class LayoutProfile:
     def title_leading_pt(self) -> float:
         return self.title_size_pt * TITLE_LEADING_RATIO
 
+    def block_lines(self, height_pt: float) -> int:
+        """Body lines a block `height_pt` tall takes, rounded up as paginate.py does."""
+        return math.ceil(height_pt / self.leading_pt - 1e-9)
+
     def column_x_pt(self, index: int) -> float:
         """Left edge of column `index` (0-based) from the page's left edge."""
         return self.margin_left_mm * MM_TO_PT + index * (self.column_width_pt + self.gutter_pt)
@@ -73,7 +89,17 @@ class LayoutProfile:
         return self.margin_top_mm * MM_TO_PT + line * self.leading_pt
 
     def errors(self) -> list[str]:
-        """What makes this profile impossible to print, in French for the editors."""
+        """What makes this profile impossible to print, in French for the editors, all at once."""
+        page_errors = self._page_errors()
+        errors = page_errors + self._type_errors()
+        # The derived sizes below are meaningless on a broken page, and lines on a bad leading.
+        if not page_errors:
+            errors += self._column_errors()
+        if errors:
+            return errors
+        return self._heading_errors()
+
+    def _page_errors(self) -> list[str]:
         errors = []
         if self.page_width_mm <= 0 or self.page_height_mm <= 0:
             errors.append("La largeur et la hauteur de la page doivent être positives.")
@@ -101,6 +127,10 @@ class LayoutProfile:
             errors.append("Il faut au moins une colonne.")
         if self.gutter_mm < 0:
             errors.append("La gouttière ne peut pas être négative.")
+        return errors
+
+    def _type_errors(self) -> list[str]:
+        errors = []
         if self.font_size_pt < MIN_FONT_SIZE_PT:
             errors.append(
                 f"Le corps du texte ({self.font_size_pt:g} pt) est trop petit : "
@@ -118,23 +148,41 @@ class LayoutProfile:
         if self.list_style not in LIST_STYLES:
             errors.append(
                 f"Présentation de liste inconnue : « {self.list_style} » "
-                "(attendu : un nom par ligne ou au kilomètre)."
+                "(attendu : un nom par ligne ou à la suite)."
             )
-        if errors:
-            # The derived sizes below are meaningless on a broken page.
-            return errors
-        column_width_mm = self.column_width_pt / MM_TO_PT
+        return errors
+
+    def _column_errors(self) -> list[str]:
+        errors = []
+        column_width_mm = self.column_width_mm
         if column_width_mm < MIN_COLUMN_WIDTH_MM:
             errors.append(
                 f"Les colonnes sont trop étroites : {column_width_mm:.1f} mm chacune pour "
                 f"{self.columns} colonnes, il faut au moins {MIN_COLUMN_WIDTH_MM} mm. "
                 "Réduisez le nombre de colonnes, la gouttière ou les marges."
             )
-        if self.lines_per_column < MIN_LINES_PER_COLUMN:
+        if self.leading_pt > 0 and self.lines_per_column < MIN_LINES_PER_COLUMN:
             errors.append(
                 f"Une colonne ne contient que {self.lines_per_column} lignes : "
                 f"il en faut au moins {MIN_LINES_PER_COLUMN}."
             )
+        return errors
+
+    def _heading_errors(self) -> list[str]:
+        # A heading taller than the column would run off the page: paginate.py never splits one.
+        errors = []
+        for label, size, leading, extra in (
+            ("Le titre de l'encart", self.title_size_pt, self.title_leading_pt, 1),
+            ("Le titre des diplômes", self.heading_size_pt, self.heading_leading_pt, 0),
+        ):
+            # The title block keeps a blank line under its rule (paginate.title_block).
+            left = self.lines_per_column - self.block_lines(leading) - extra
+            if left < MIN_LINES_PER_COLUMN:
+                errors.append(
+                    f"{label} ({size:g} pt) est trop grand pour la colonne : il ne laisse que "
+                    f"{max(left, 0)} lignes de noms sur {self.lines_per_column}, "
+                    f"il en faut au moins {MIN_LINES_PER_COLUMN}."
+                )
         return errors
 
     def validate(self) -> None:

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from .forms import PrintProfileForm
 from .models import (
     CalendarRow,
     Departement,
@@ -12,6 +13,7 @@ from .models import (
     Insert,
     Job,
     Membership,
+    PrintProfile,
     Result,
     SessionTally,
     Title,
@@ -98,3 +100,18 @@ class DiplomaRateAdmin(admin.ModelAdmin):
 class SessionTallyAdmin(admin.ModelAdmin):
     list_display = ["year", "departement", "filiere", "option", "nb_candidats", "printed"]
     list_filter = ["year", "filiere"]
+
+
+@admin.register(PrintProfile)
+class PrintProfileAdmin(admin.ModelAdmin):
+    # The editors' form: the admin cannot save a grid the layout engine cannot print either.
+    form = PrintProfileForm
+    list_display = ["title", "name", "columns", "font_size_pt", "leading_pt", "is_default"]
+    list_filter = ["title"]
+    fieldsets = [
+        (None, {"fields": ["title", "name", "is_default"]}),
+        *(
+            (legend, {"fields": [n for n in names if n != "name"]})
+            for legend, names, _note in PrintProfileForm.GROUPS
+        ),
+    ]

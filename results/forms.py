@@ -1,9 +1,17 @@
 """Forms of the editors' pages."""
 
+import dataclasses
+from decimal import Decimal
+
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import Departement
+from layouts.profile import LayoutProfile
+
+from .models import Departement, PrintProfile
 
 
 class DepartementsForm(forms.Form):
@@ -17,3 +25,126 @@ class DepartementsForm(forms.Form):
             "invalid_pk_value": _("Code de département invalide : %(pk)s."),
         },
     )
+
+
+class MeasureInput(forms.NumberInput):
+    """A size as an editor writes it: 7 and 14.75, not 7.00 and 14.75."""
+
+    def __init__(self):
+        # The arrows move by half points and half millimetres; any value can still be typed
+        # (the form is `novalidate`: the server's French messages say what is wrong).
+        super().__init__(attrs={"step": "0.5"})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            value = f"{value.normalize():f}"
+        return super().format_value(value)
+
+
+class PrintProfileForm(forms.ModelForm):
+    """A title's print profile; values the layout engine cannot print are refused as a whole."""
+
+    # The engine sets every insert in the one font shipped with the project (static/fonts/).
+    FONT = _("Roboto Condensed (Apache 2.0), incorporée au PDF")
+    # (legend, fields, a fixed note) of each group of the form.
+    GROUPS = (
+        (_("Page"), ("name", "page_width_mm", "page_height_mm"), ""),
+        (
+            _("Marges"),
+            ("margin_top_mm", "margin_bottom_mm", "margin_left_mm", "margin_right_mm"),
+            "",
+        ),
+        (_("Colonnes"), ("columns", "gutter_mm"), ""),
+        (_("Texte"), ("font_size_pt", "leading_pt", "list_style"), FONT),
+        (_("Titres"), ("heading_size_pt", "title_size_pt"), ""),
+    )
+
+    class Meta:
+        model = PrintProfile
+        fields = [
+            "name",
+            "page_width_mm",
+            "page_height_mm",
+            "margin_top_mm",
+            "margin_bottom_mm",
+            "margin_left_mm",
+            "margin_right_mm",
+            "columns",
+            "gutter_mm",
+            "font_size_pt",
+            "leading_pt",
+            "list_style",
+            "heading_size_pt",
+            "title_size_pt",
+        ]
+        # Short labels: the group's legend says what they belong to.
+        labels = {
+            "name": _("Nom du gabarit"),
+            "page_width_mm": _("Largeur (mm)"),
+            "page_height_mm": _("Hauteur (mm)"),
+            "margin_top_mm": _("Haut (mm)"),
+            "margin_bottom_mm": _("Bas (mm)"),
+            "margin_left_mm": _("Gauche (mm)"),
+            "margin_right_mm": _("Droite (mm)"),
+            "columns": _("Nombre"),
+            "gutter_mm": _("Gouttière (mm)"),
+            "font_size_pt": _("Corps (pt)"),
+            "leading_pt": _("Interligne (pt)"),
+            "list_style": _("Noms"),
+            "heading_size_pt": _("Diplômes (pt)"),
+            "title_size_pt": _("Titre de l'encart (pt)"),
+        }
+        widgets = {
+            **{name: MeasureInput() for name in fields if name.endswith(("_mm", "_pt"))},
+            "columns": forms.NumberInput(attrs={"step": "1"}),
+            "list_style": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django checks a model field's bounds only after clean(); checked with the field
+        # instead, a size out of bounds (4700 mm for 470) never reaches the preview.
+        for name, field in self.fields.items():
+            bounds = [
+                validator
+                for validator in PrintProfile._meta.get_field(name).validators
+                if isinstance(validator, MinValueValidator | MaxValueValidator)
+            ]
+            field.validators = [*field.validators, *bounds]
+        # Set by clean() when the values make a printable profile: the preview draws it.
+        self.layout = None
+
+    def fieldsets(self):
+        return [
+            (legend, [self[name] for name in names], note) for legend, names, note in self.GROUPS
+        ]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        # The title is not a field of this form, so Django cannot check the constraint itself.
+        others = PrintProfile.objects.filter(title_id=self.instance.title_id, name=name)
+        if others.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("Ce titre a déjà un gabarit de ce nom."))
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        # Only with every size known: a size left empty has its own error already.
+        sizes = [f.name for f in dataclasses.fields(LayoutProfile) if f.name != "name"]
+        if all(cleaned.get(name) is not None for name in sizes):
+            layout = LayoutProfile.from_dict({"name": "", **cleaned})
+            errors = layout.errors()
+            if errors:
+                raise ValidationError(errors)
+            self.layout = layout
+        return cleaned
+
+    def error_lines(self):
+        """Every error as one sentence, fields named in full, for the preview panel."""
+        lines = list(self.non_field_errors())
+        for name, errors in self.errors.items():
+            if name == NON_FIELD_ERRORS:
+                continue
+            label = capfirst(PrintProfile._meta.get_field(name).verbose_name)
+            lines.extend(f"{label} : {error}" for error in errors)
+        return lines

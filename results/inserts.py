@@ -17,8 +17,10 @@ RESULT_FIELDS = ("filiere", "option", "specialite", "nom", "prenoms", "resultat"
 
 
 def profile_for(title):
-    """The title's layout profile; every title prints on the Berliner grid for now."""
-    return BERLINER
+    """The title's default layout profile; a title that has set none prints on the Berliner
+    grid, the commonest among regional dailies."""
+    stored = title.profiles.filter(is_default=True).first()
+    return stored.to_layout() if stored else BERLINER
 
 
 def session_label(departement):

@@ -1,12 +1,14 @@
 """What we store: referentials, calendars, published results, fetches, jobs and inserts."""
 
 from django.conf import settings
-from django.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from layouts.estimate import format_size
 from layouts.paginate import Size
+from layouts.profile import LayoutProfile
 
 
 class Departement(models.Model):
@@ -90,6 +92,118 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.title} ({self.role})"
+
+
+def _mm(label, most):
+    # Sums of margins and column counts are checked together by LayoutProfile.errors(); a
+    # field's own bound only stops typing slips (4700 for 470).
+    return models.DecimalField(
+        label,
+        max_digits=6,
+        decimal_places=2,
+        validators=[MaxValueValidator(most, _("Au plus %(limit_value)s mm."))],
+    )
+
+
+def _pt(label, most):
+    # No minimum here: LayoutProfile.errors() says why 4 pt or a zero leading cannot print.
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=2,
+        validators=[MaxValueValidator(most, _("Au plus %(limit_value)s pt."))],
+    )
+
+
+class PrintProfile(models.Model):
+    """A title's page grid for its inserts: the stored form of layouts.profile.LayoutProfile."""
+
+    class ListStyle(models.TextChoices):
+        ONE_PER_LINE = "one_per_line", _("Un nom par ligne")
+        RUN_IN = "run_in", _("À la suite")
+
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="profiles", verbose_name=_("titre")
+    )
+    name = models.CharField(_("nom du gabarit"), max_length=100)
+    page_width_mm = _mm(_("largeur de page (mm)"), 1000)
+    page_height_mm = _mm(_("hauteur de page (mm)"), 1000)
+    margin_top_mm = _mm(_("marge haute (mm)"), 300)
+    margin_bottom_mm = _mm(_("marge basse (mm)"), 300)
+    margin_left_mm = _mm(_("marge gauche (mm)"), 300)
+    margin_right_mm = _mm(_("marge droite (mm)"), 300)
+    columns = models.PositiveSmallIntegerField(
+        _("colonnes par page"),
+        validators=[
+            MinValueValidator(1, _("Il faut au moins une colonne.")),
+            MaxValueValidator(20, _("Au plus %(limit_value)s colonnes.")),
+        ],
+    )
+    gutter_mm = _mm(_("gouttière (mm)"), 30)
+    font_size_pt = _pt(_("corps du texte (pt)"), 24)
+    leading_pt = _pt(_("interligne (pt)"), 48)
+    list_style = models.CharField(
+        _("présentation des noms"),
+        max_length=20,
+        choices=ListStyle.choices,
+        default=ListStyle.ONE_PER_LINE,
+    )
+    heading_size_pt = _pt(_("titres de diplôme (pt)"), 36)
+    title_size_pt = _pt(_("titre de l'encart (pt)"), 96)
+    is_default = models.BooleanField(_("par défaut"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "-is_default", "name"]
+        verbose_name = _("gabarit")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title"],
+                condition=models.Q(is_default=True),
+                name="one_default_profile_per_title",
+                violation_error_message=_("Ce titre a déjà un gabarit par défaut."),
+            ),
+            models.UniqueConstraint(
+                fields=["title", "name"],
+                name="unique_profile_name",
+                violation_error_message=_("Ce titre a déjà un gabarit de ce nom."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} — {self.name}"
+
+    def to_layout(self) -> LayoutProfile:
+        # from_dict keeps the profile's fields (as floats) and ignores the id, the title…
+        return LayoutProfile.from_dict(vars(self))
+
+    @classmethod
+    def create_from(cls, title, layout: LayoutProfile):
+        """A new profile of `title` with `layout`'s values, named apart from the title's
+        others ("Tabloïd 2"); it becomes the default if the title has none."""
+        with transaction.atomic():
+            # Two editors adding profiles at once number them and pick the default in turn.
+            Title.objects.select_for_update().filter(pk=title.pk).first()
+            taken = set(title.profiles.values_list("name", flat=True))
+            name, number = layout.name, 2
+            while name in taken:
+                name, number = f"{layout.name} {number}", number + 1
+            has_default = title.profiles.filter(is_default=True).exists()
+            return cls.objects.create(
+                title=title, **(layout.to_dict() | {"name": name}), is_default=not has_default
+            )
+
+    def make_default(self):
+        """Make this the title's default profile, and no other."""
+        with transaction.atomic():
+            Title.objects.select_for_update().filter(pk=self.title_id).first()
+            # The old default first: the constraint allows one default per title at a time.
+            PrintProfile.objects.filter(title_id=self.title_id, is_default=True).exclude(
+                pk=self.pk
+            ).update(is_default=False)
+            PrintProfile.objects.filter(pk=self.pk).update(is_default=True)
+        self.is_default = True
 
 
 class CalendarRow(models.Model):

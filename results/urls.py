@@ -29,4 +29,17 @@ urlpatterns = [
         name="results_list",
     ),
     path("journal/<slug:slug>/encarts/<int:pk>/pdf/", views.download_insert, name="download"),
+    path("journal/<slug:slug>/gabarits/", views.profiles, name="profiles"),
+    path("journal/<slug:slug>/gabarits/nouveau/", views.new_profile, name="new_profile"),
+    path("journal/<slug:slug>/gabarits/<int:pk>/", views.edit_profile, name="profile"),
+    path(
+        "journal/<slug:slug>/gabarits/<int:pk>/apercu/",
+        views.preview_profile,
+        name="profile_preview",
+    ),
+    path(
+        "journal/<slug:slug>/gabarits/<int:pk>/defaut/",
+        views.default_profile,
+        name="default_profile",
+    ),
 ]

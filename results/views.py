@@ -2,7 +2,13 @@
 
 from django.contrib import messages
 from django.db.models import Count, Max, Min, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -10,17 +16,25 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 from weasyprint import HTML
 
-from .forms import DepartementsForm
-from .inserts import compose_departement
+from layouts.profile import BERLINER, TABLOID
+
+from .forms import DepartementsForm, PrintProfileForm
+from .inserts import compose_departement, profile_for
 from .jobs import enqueue_build, enqueue_fetch
-from .models import Fetch, Insert, Job, Result, Title
+from .models import Fetch, Insert, Job, PrintProfile, Result, Title
 from .planning import plan_csv, title_plan
+from .preview import preview
 from .tasks import refresh_calendar
 
 
 def _title(request, slug):
     """The title, if the user belongs to it; other titles do not exist for them."""
     return get_object_or_404(Title, slug=slug, members=request.user)
+
+
+def _profile(request, slug, pk):
+    title = _title(request, slug)
+    return get_object_or_404(PrintProfile, pk=pk, title=title)
 
 
 def _followed(title, code):
@@ -48,7 +62,8 @@ def title_home(request, slug):
         .annotate(n=Count("id"))
     )
     rows = [(d, results.get(d.code, 0)) for d in departements]
-    return render(request, "results/title.html", {"title": title, "rows": rows, "today": today})
+    context = {"title": title, "rows": rows, "today": today, "profile": profile_for(title)}
+    return render(request, "results/title.html", context)
 
 
 def choose_departements(request, slug):
@@ -197,3 +212,70 @@ def download_insert(request, slug, pk):
         filename=insert.pdf.name.rsplit("/", 1)[-1],
         content_type="application/pdf",
     )
+
+
+PRESETS = {"berliner": BERLINER, "tabloid": TABLOID}
+
+
+def profiles(request, slug):
+    title = _title(request, slug)
+    rows = [(profile, profile.to_layout()) for profile in title.profiles.all()]
+    return render(request, "results/profiles.html", {"title": title, "rows": rows})
+
+
+# The profile views find the title before checking the method: another title's URLs are 404
+# whatever the method, like every page of a title that is not the user's.
+
+
+def new_profile(request, slug):
+    title = _title(request, slug)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    preset = PRESETS.get(request.POST.get("preset"))
+    if preset is None:
+        return HttpResponseBadRequest("Modèle de gabarit inconnu.")
+    profile = PrintProfile.create_from(title, preset)
+    messages.success(request, f"Gabarit « {profile.name} » créé.")
+    return redirect("profile", slug=title.slug, pk=profile.pk)
+
+
+def edit_profile(request, slug, pk):
+    profile = _profile(request, slug, pk)
+    # The form writes what was typed into `profile`; the page heading keeps the stored name.
+    stored_name = profile.name
+    form = PrintProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Gabarit « {profile.name} » enregistré.")
+        return redirect("profile", slug=slug, pk=profile.pk)
+    context = {"title": profile.title, "profile": profile, "stored_name": stored_name}
+    context.update(_preview(form))
+    return render(request, "results/profile.html", context)
+
+
+def preview_profile(request, slug, pk):
+    """The preview panel for the values typed so far; nothing is saved."""
+    profile = _profile(request, slug, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = PrintProfileForm(request.POST, instance=profile)
+    return render(request, "results/_profile_preview.html", _preview(form))
+
+
+def _preview(form):
+    """The preview of what the form holds: the stored profile, or the values typed so far."""
+    if form.is_bound:
+        form.is_valid()  # sets form.layout when the values make a printable grid
+        layout = form.layout
+    else:
+        layout = form.instance.to_layout()
+    return {"form": form, "preview": preview(layout) if layout else None}
+
+
+def default_profile(request, slug, pk):
+    profile = _profile(request, slug, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    profile.make_default()
+    messages.success(request, f"« {profile.name} » est maintenant le gabarit par défaut.")
+    return redirect("profiles", slug=slug)

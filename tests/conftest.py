@@ -10,6 +10,18 @@ from results.arpent import ArpentClient
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+CHROMIUM = "/usr/bin/chromium"
+# Flags the machine's closed network needs (background connections are refused otherwise).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
@@ -71,3 +83,19 @@ def client_for(sleeps):
         )
 
     return make
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    """Headless Debian Chromium driven by Playwright; a screenshot of the last page is kept."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.set_default_timeout(20_000)
+        yield page
+        page.screenshot(path=str(tmp_path / "last-page.png"), full_page=True)
+        browser.close()

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 from django.contrib.auth import get_user_model
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from results.arpent import ArpentClient
 from results.models import Result, Title
@@ -13,31 +13,6 @@ from results.sync import sync_referentials
 from .processes import celery_processes, child_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-# Flags the machine's closed network needs (background connections are refused otherwise).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser_page(tmp_path):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page.set_default_timeout(20_000)
-        yield page
-        page.screenshot(path=str(tmp_path / "last-page.png"), full_page=True)
-        browser.close()
 
 
 def test_an_editor_builds_and_downloads_an_insert(

@@ -196,3 +196,69 @@ def _insert(profile, rates, departement, day, rows, results_by_section):
         ]
         insert.actual = space(estimate_from_names(profile, compose(names), title), profile)
     return insert
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals over the session for one département or one diploma."""
+
+    label: str
+    nb_candidats: int
+    expected_names: int
+    expected: Space
+    maximum: Space
+    # Only over the rows whose results are in: names expected there, and names published.
+    expected_when_published: int
+    published: int | None
+
+    @property
+    def error_names(self):
+        return None if self.published is None else self.published - self.expected_when_published
+
+
+def by_departement(days, profile):
+    """Session totals per département: the sum of its inserts."""
+    inserts = defaultdict(list)
+    for day in days:
+        for insert in day.inserts:
+            inserts[insert.departement].append(insert)
+    return [
+        _summary(
+            f"{dept.name} ({dept.code})",
+            [row for insert in items for row in insert.rows],
+            total([i.expected for i in items], profile),
+            total([i.maximum for i in items], profile),
+        )
+        for dept, items in sorted(inserts.items(), key=lambda item: item[0].code)
+    ]
+
+
+def by_diploma(days, profile):
+    """Session totals per diploma, to compare the expected names with the published ones."""
+    rows = defaultdict(list)
+    for day in days:
+        for insert in day.inserts:
+            for row in insert.rows:
+                rows[row.filiere].append(row)
+    return [
+        _summary(
+            filiere,
+            items,
+            total([r.expected for r in items], profile),
+            total([r.maximum for r in items], profile),
+        )
+        for filiere, items in sorted(rows.items())
+    ]
+
+
+def _summary(label, rows, expected, maximum):
+    published = [r for r in rows if r.actual_names is not None]
+    return Summary(
+        label=label,
+        nb_candidats=sum(r.nb_candidats for r in rows),
+        expected_names=sum(r.expected_names for r in rows),
+        expected=expected,
+        maximum=maximum,
+        expected_when_published=sum(r.expected_names for r in published),
+        published=sum(r.actual_names for r in published) if published else None,
+    )

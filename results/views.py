@@ -22,6 +22,7 @@ from .forms import DepartementsForm, PrintProfileForm
 from .inserts import compose_departement, profile_for
 from .jobs import enqueue_build, enqueue_fetch
 from .models import Fetch, Insert, Job, PrintProfile, Result, Title
+from .plan import by_departement, by_diploma
 from .planning import plan_csv, title_plan
 from .preview import preview
 from .tasks import refresh_calendar
@@ -128,6 +129,10 @@ def planning(request, slug):
         "days": days,
         "today": timezone.localdate(),
         "rates": rates,
+        "totals": [
+            ("Par département", by_departement(days, profile)),
+            ("Par diplôme", by_diploma(days, profile)),
+        ],
     }
     return render(request, "results/planning.html", context)
 

@@ -151,3 +151,26 @@ def test_another_title_cannot_see_the_plan(client, title):
     client.force_login(user)
     for name in ("planning", "planning_csv", "planning_pdf"):
         assert client.get(reverse(name, args=["gazette"])).status_code == 404
+
+
+def test_the_session_is_summed_per_departement_and_per_diploma(title):
+    from results.plan import by_departement, by_diploma
+
+    publish("30", FORET, 100)
+    profile, _, days = title_plan(title)
+    departements = by_departement(days, profile)
+    assert [s.label for s in departements] == ["Gard (30)", "Lozère (48)"]
+    gard = departements[0]
+    assert (gard.nb_candidats, gard.expected_names) == (150, 93 + 23)
+    assert (gard.published, gard.expected_when_published, gard.error_names) == (100, 93, 7)
+    assert departements[1].published is None
+    (bac_pro,) = by_diploma(days, profile)
+    assert bac_pro.label == BAC_PRO and bac_pro.nb_candidats == 190
+    assert bac_pro.expected.size.columns >= 3  # three inserts' worth of columns
+
+
+def test_the_planning_page_shows_the_session_totals(logged_in):
+    publish("30", FORET, 100)
+    page = logged_in.get(reverse("planning", args=["gazette"])).content.decode()
+    assert "Par département" in page and "Par diplôme" in page
+    assert "100 / 93" in page

@@ -205,8 +205,8 @@ class Summary:
     label: str
     nb_candidats: int
     expected_names: int
-    expected: Space
-    maximum: Space
+    expected: Space | None
+    maximum: Space | None
     # Only over the rows whose results are in: names expected there, and names published.
     expected_when_published: int
     published: int | None
@@ -234,21 +234,17 @@ def by_departement(days, profile):
 
 
 def by_diploma(days, profile):
-    """Session totals per diploma, to compare the expected names with the published ones."""
+    """Session totals per diploma, to compare the expected names with the published ones.
+
+    No space here: a diploma's sections are spread over several inserts, and the sum of each
+    row's own columns would overstate it.
+    """
     rows = defaultdict(list)
     for day in days:
         for insert in day.inserts:
             for row in insert.rows:
                 rows[row.filiere].append(row)
-    return [
-        _summary(
-            filiere,
-            items,
-            total([r.expected for r in items], profile),
-            total([r.maximum for r in items], profile),
-        )
-        for filiere, items in sorted(rows.items())
-    ]
+    return [_summary(filiere, items, None, None) for filiere, items in sorted(rows.items())]
 
 
 def _summary(label, rows, expected, maximum):

@@ -2,24 +2,19 @@
 
 import os
 import sys
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+# The browser and its flags are the browser tests' own.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 BASE = os.getenv("BASE_URL", "http://127.0.0.1:8000")
 OUT = sys.argv[1] if len(sys.argv) > 1 else "docs"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{BASE}/connexion/")
     page.screenshot(path=f"{OUT}/login.png")

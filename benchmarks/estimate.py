@@ -39,7 +39,7 @@ from layouts.measure import font_metrics  # noqa: E402
 from layouts.paginate import paginate  # noqa: E402
 from layouts.pdf import render_pdf  # noqa: E402
 from layouts.profile import BERLINER  # noqa: E402
-from results.plan import TITLE, plan  # noqa: E402
+from results.plan import insert_title, plan  # noqa: E402
 from results.rates import Rates  # noqa: E402
 from sandbox import data  # noqa: E402
 
@@ -92,7 +92,7 @@ def pdf_size(pdf):
 def check_insert(args):
     """Build one insert's PDF and compare it with the exact estimate; sections if they differ."""
     name, day, rows, section_count = args
-    title = TITLE.format(name=name, year=day.year)
+    title = insert_title(name, day.year)
     pagination = paginate(PROFILE, compose(rows), title=title)
     estimated = pagination.size
     pages, columns = pdf_size(render_pdf(pagination))
@@ -132,7 +132,7 @@ def main():
     default_rates = Rates({}, {}, None)
     errors_default, errors_learned = [], []
     for code, name, day, sections, rows in all_inserts:
-        title = TITLE.format(name=name, year=day.year)
+        title = insert_title(name, day.year)
         exact = paginate(PROFILE, compose(rows), title=title).size.columns if rows else 0
         rates = Rates({}, learned[0 if code in halves[0] else 1], 2025)
         for chosen, errors in ((default_rates, errors_default), (rates, errors_learned)):

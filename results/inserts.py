@@ -12,6 +12,7 @@ from layouts.pdf import render_pdf
 from layouts.profile import BERLINER
 
 from .models import CalendarRow, Insert, Result, Title
+from .plan import insert_title
 
 RESULT_FIELDS = ("filiere", "option", "specialite", "nom", "prenoms", "resultat")
 
@@ -23,25 +24,15 @@ def profile_for(title):
     return stored.to_layout() if stored else BERLINER
 
 
-def session_label(departement):
-    """The session in the title block: the year of the département's deliberations."""
+def session_year(departement):
+    """The year of the département's deliberations, which is the session's."""
     last = (
         CalendarRow.objects.filter(departement=departement)
         .order_by("-date_delib")
         .values_list("date_delib", flat=True)
         .first()
     )
-    return f"session {last.year}" if last else "session"
-
-
-def insert_title(departement):
-    return " — ".join(
-        [
-            "Résultats des examens de l'enseignement agricole",
-            departement.name,
-            session_label(departement),
-        ]
-    )
+    return last.year if last else None
 
 
 def compose_departement(departement):
@@ -67,7 +58,7 @@ def build_insert(title, departement, on_progress=lambda percent, message: None):
     groups = compose_departement(departement)
     if not groups:
         return None, False
-    heading = insert_title(departement)
+    heading = insert_title(departement.name, session_year(departement))
     digest = content_hash(heading, groups)
     latest = Insert.objects.filter(title=title, departement=departement).order_by("-number").first()
     if latest and latest.content_hash == digest:

@@ -14,7 +14,12 @@ from layouts.compose import compose
 from layouts.estimate import estimate_from_counts, estimate_from_names, format_size
 from layouts.paginate import Size
 
-TITLE = "Résultats des examens de l'enseignement agricole — {name} — session {year}"
+
+def insert_title(departement_name, year=None):
+    """The title block of an insert. The plan and the built PDF print the same one, so that the
+    estimate counts the lines the PDF gives it."""
+    session = f"session {year}" if year else "session"
+    return f"Résultats des examens de l'enseignement agricole — {departement_name} — {session}"
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,7 @@ def plan(profile, rates, calendar_rows, departements, results_by_section=None):
 
 
 def _insert(profile, rates, departement, day, rows, results_by_section):
-    title = TITLE.format(name=departement.name, year=day.year)
+    title = insert_title(departement.name, day.year)
     plan_rows = []
     for row in rows:
         expected = rates.expected(row.filiere, row.nb_candidats)

@@ -28,12 +28,6 @@ class Rates:
             return f"appris (session {self.learned_year})"
         return "par défaut"
 
-    def share(self, filiere):
-        if filiere in self.learned:
-            return self.learned[filiere]
-        pass_rate, consent_rate = self.default(filiere)
-        return pass_rate * consent_rate
-
 
 def current_rates(year):
     """Rates for the session of `year`: learned from the latest earlier session held."""

@@ -175,3 +175,18 @@ def test_the_planning_page_shows_the_session_totals(logged_in):
     page = logged_in.get(reverse("planning", args=["gazette"])).content.decode()
     assert "Par département" in page and "Par diplôme" in page
     assert "100 / 93" in page
+
+
+def test_the_plans_actual_size_is_the_built_inserts_size(title):
+    from results.inserts import build_insert
+
+    publish("48", FORET, 30)
+    _, _, days = title_plan(title)
+    planned = days[0].inserts[1]
+    assert planned.departement.code == "48"
+    built, _ = build_insert(title, planned.departement)
+    assert (built.lines, built.columns, built.pages) == (
+        planned.actual.size.lines,
+        planned.actual.size.columns,
+        planned.actual.size.pages,
+    )

@@ -66,6 +66,11 @@ class Group:
         label = self.result[:1].lower() + self.result[1:]
         return f"{self.option} — {label}" if self.option else self.result
 
+    @property
+    def counted_heading(self) -> str:
+        """The option heading as printed above its names, e.g. "Forêt (12)"."""
+        return f"{self.heading} ({len(self.names)})"
+
 
 # Surnames and given names repeat a lot in a département's list: cache their keys.
 @lru_cache(maxsize=100_000)

@@ -258,8 +258,7 @@ class Paginator:
     # Groups
 
     def place_group(self, group: Group, new_diploma: bool) -> None:
-        count = len(group.names)
-        heading = self.heading_lines(f"{group.heading} ({count})", "heading")
+        heading = self.heading_lines(group.counted_heading, "heading")
         body = self.body(group.names)
         diploma = self.diploma_block(group.diploma) if new_diploma else None
 

@@ -159,6 +159,7 @@ def test_second_group_candidates_are_listed_apart_after_the_main_groups_of_their
         (BTSA, "Analyse", False, ("E Marie",)),
     ]
     assert groups[3].heading == "Forêt — admis au second groupe"
+    assert groups[3].counted_heading == "Forêt — admis au second groupe (1)"
 
 
 def test_unknown_result_labels_are_kept_in_their_own_group_with_the_label_shown():

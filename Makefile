@@ -1,5 +1,5 @@
 # The two commands of the README, and the benchmarks.
-.PHONY: run test lint bench-sync bench-estimate
+.PHONY: run test lint bench-sync bench-estimate bench-insert
 
 run:
 	scripts/run
@@ -20,3 +20,8 @@ bench-sync:
 bench-estimate:
 	scripts/setup --test
 	uv run python -m benchmarks.estimate
+
+# A 20,000-name PDF/X-4 insert against a naive single WeasyPrint render (no database needed).
+bench-insert:
+	scripts/setup --test
+	uv run python -m benchmarks.insert

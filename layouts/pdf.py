@@ -1,14 +1,25 @@
 """Drawing a pagination as a print PDF with WeasyPrint, each line where paginate.py put it."""
 
+import logging
+import multiprocessing
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from html import escape
 from itertools import groupby
+from pathlib import Path
 
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from layouts import prepress
+from layouts.icc import icc_description, icc_profile_errors
 from layouts.measure import BOLD_FONT, REGULAR_FONT
 from layouts.paginate import Column, Line, Page, Pagination
 from layouts.profile import MM_TO_PT, LayoutProfile
+
+logger = logging.getLogger(__name__)
 
 FONT_FAMILY = "Insert Roboto Condensed"
 # Pure black on one plate: RGB black would print as four-colour mush on newsprint.
@@ -21,6 +32,54 @@ TITLE_RULE_PT = 1.5
 # Line styles set in runs: consecutive lines of one style become one `white-space: pre` block,
 # because WeasyPrint's time goes on boxes, not glyphs (PRINT.md: a box per name is 5× slower).
 RUN_STYLES = {"name", "name_cont", "heading", "continued_heading"}
+
+NOT_PDFX = "Épreuve non PDF/X : aucun profil ICC d'imprimeur"
+DEFAULT_DOCUMENT_TITLE = "Encart des résultats d'examens"
+# Below this, starting worker processes and joining their parts costs more than it saves.
+MIN_PARALLEL_PAGES = 3
+# fork spares each worker re-importing WeasyPrint and reloading the fonts; elsewhere than
+# Linux, system libraries make fork unsafe.
+START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """How the PDF goes to press; the defaults make a plain proof, which is not PDF/X."""
+
+    # The printer's CMYK output profile: with it the PDF is PDF/X-4 with this output intent.
+    icc_profile: bytes | None = None
+    # The output condition the intent names; by default the profile's own description.
+    output_condition: str = ""
+    bleed_mm: float = 0
+    crop_marks: bool = False
+
+    def __post_init__(self):
+        # A profile WeasyPrint cannot use would fail deep in a render: refuse it here, clearly.
+        if self.icc_profile is not None and (errors := icc_profile_errors(self.icc_profile)):
+            raise ValueError(" ".join(errors))
+        if self.bleed_mm < 0:
+            raise ValueError("Le fond perdu ne peut pas être négatif.")
+
+    @property
+    def pdfx(self) -> bool:
+        return self.icc_profile is not None
+
+    @property
+    def condition(self) -> str:
+        """The output condition's name; "Custom" is PDF/X's word for an unnamed one."""
+        return self.output_condition or icc_description(self.icc_profile or b"") or "Custom"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of pages rendered on its own, possibly in a worker process (so it pickles)."""
+
+    pages: list[Page]
+    profile: LayoutProfile
+    total_pages: int
+    footer: str
+    head: str
+    pdfx: bool
 
 
 def stylesheet(profile: LayoutProfile) -> str:
@@ -127,21 +186,105 @@ def page_html(profile: LayoutProfile, page: Page, total_pages: int, footer: str)
 
 
 def render_pages_html(
-    pages: list[Page], profile: LayoutProfile, *, total_pages: int, footer: str = ""
+    pages: list[Page],
+    profile: LayoutProfile,
+    *,
+    total_pages: int,
+    footer: str = "",
+    head: str = "",
 ) -> str:
     """A standalone HTML document of some pages; pages do not depend on one another, so a
-    long insert can later be rendered in parallel chunks and the PDFs joined."""
+    long insert is rendered in parallel parts and the PDFs joined. `head` is extra <head>
+    markup: the document's title and description, the output profile."""
     body = "\n".join(page_html(profile, page, total_pages, footer) for page in pages)
     return (
         '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-        f"<style>{stylesheet(profile)}</style></head><body>{body}</body></html>"
+        f"{head}<style>{stylesheet(profile)}</style></head><body>{body}</body></html>"
     )
 
 
-def render_pdf(pagination: Pagination, *, footer: str = "") -> bytes:
-    """The print PDF of a pagination: exact page size, fonts embedded, text in CMYK black."""
+def document_head(pagination: Pagination, options: PrintOptions, icc_path: Path | None) -> str:
+    """Title and subject of the PDF (PDF/X requires a title), and its output profile."""
+    first_title = pagination.pages[0].title if pagination.pages else None
+    title = " ".join(first_title.text.split()) if first_title else DEFAULT_DOCUMENT_TITLE
+    subject = f"PDF/X-4 ; condition de sortie : {options.condition}" if options.pdfx else NOT_PDFX
+    head = f'<title>{escape(title)}</title><meta name="description" content="{escape(subject)}">'
+    if icc_path:
+        # WeasyPrint writes the output intent from this profile. It crashes without
+        # `components`, and counts them by commas: PRINT.md's space-separated form gives the
+        # profile stream /N 1, which a preflight rejects for a four-channel profile.
+        head += (
+            f'<style>@color-profile device-cmyk {{ src: url("{icc_path.as_uri()}"); '
+            "components: cyan, magenta, yellow, black; }</style>"
+        )
+    return head
+
+
+def render_pdf(
+    pagination: Pagination,
+    *,
+    footer: str = "",
+    options: PrintOptions = PrintOptions(),
+    processes: int = 1,
+) -> bytes:
+    """The print PDF of a pagination: exact trim size, fonts embedded, text in CMYK black;
+    PDF/X-4 when `options` has the printer's profile. A long insert is rendered in up to
+    `processes` worker processes, a contiguous run of pages each, then joined."""
+    with tempfile.TemporaryDirectory(prefix="insert-pdf-") as folder:
+        icc_path = None
+        if options.icc_profile is not None:
+            icc_path = Path(folder) / "printer.icc"
+            icc_path.write_bytes(options.icc_profile)
+        head = document_head(pagination, options, icc_path)
+        parts = [
+            Part(pages, pagination.profile, pagination.pages_count, footer, head, options.pdfx)
+            for pages in split(pagination.pages, part_count(pagination.pages_count, processes))
+        ]
+        rendered = render_parts(parts)
+    return prepress.finish(
+        rendered,
+        bleed_mm=options.bleed_mm,
+        crop_marks=options.crop_marks,
+        output_condition=options.condition if options.pdfx else None,
+    )
+
+
+def part_count(pages: int, processes: int) -> int:
+    if processes <= 1 or pages < MIN_PARALLEL_PAGES:
+        return 1
+    # multiprocessing refuses children to a daemonic process, and a Celery prefork worker is
+    # one (billiard marks it so): render there in-process rather than fail.
+    if multiprocessing.current_process().daemon:
+        logger.warning(
+            "Rendering %d pages in-process: a daemonic process may not start workers.", pages
+        )
+        return 1
+    return min(processes, pages)
+
+
+def split(pages: list[Page], count: int) -> list[list[Page]]:
+    """`count` contiguous runs of pages, their lengths differing by one at most."""
+    size, extra = divmod(len(pages), count)
+    runs, start = [], 0
+    for index in range(count):
+        end = start + size + (index < extra)
+        runs.append(pages[start:end])
+        start = end
+    return runs
+
+
+def render_parts(parts: list[Part]) -> list[bytes]:
+    if len(parts) == 1:
+        return [render_part(parts[0])]
+    # A pool per call: WeasyPrint never gives memory back, a finished worker gives it all.
+    context = multiprocessing.get_context(START_METHOD)
+    with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
+        return list(pool.map(render_part, parts))
+
+
+def render_part(part: Part) -> bytes:
     html = render_pages_html(
-        pagination.pages, pagination.profile, total_pages=pagination.pages_count, footer=footer
+        part.pages, part.profile, total_pages=part.total_pages, footer=part.footer, head=part.head
     )
-    font_config = FontConfiguration()
-    return HTML(string=html).write_pdf(font_config=font_config)
+    variant = "pdf/x-4" if part.pdfx else None
+    return HTML(string=html).write_pdf(font_config=FontConfiguration(), pdf_variant=variant)

@@ -150,12 +150,19 @@ WORD = re.compile(
 )
 
 
-def pdf_words(path):
-    """Every word of every page with its box, in points from the page's top left."""
+def pdf_words(path, margin=0.0):
+    """Every word of every page with its box, in points from the trimmed page's top left;
+    `margin` is how far the sheet (MediaBox) reaches beyond the trim, for bleed and marks."""
     pages = run("pdftotext", "-bbox", path, "-").split("<page ")[1:]
     return [
         [
-            (float(x0), float(y0), float(x1), float(y1), html.unescape(text))
+            (
+                float(x0) - margin,
+                float(y0) - margin,
+                float(x1) - margin,
+                float(y1) - margin,
+                html.unescape(text),
+            )
             for x0, y0, x1, y1, text in WORD.findall(page)
         ]
         for page in pages
@@ -169,10 +176,10 @@ def grid_position(profile, x, y_top, y_bottom):
     return column, line
 
 
-def printed_lines(path, profile):
+def printed_lines(path, profile, margin=0.0):
     """(page, column, body line) → words on it in reading order, as drawn in the PDF."""
     lines = defaultdict(list)
-    for page_index, words in enumerate(pdf_words(path)):
+    for page_index, words in enumerate(pdf_words(path, margin)):
         for x0, y0, x1, y1, text in words:
             column, line = grid_position(profile, x0, y0, y1)
             lines[page_index + 1, column, line].append((x0, x1, text))

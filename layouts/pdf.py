@@ -1,15 +1,14 @@
 """Drawing a pagination as a print PDF with WeasyPrint, each line where paginate.py put it."""
 
 import logging
-import multiprocessing
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from html import escape
 from itertools import groupby
 from pathlib import Path
 
+import billiard
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -252,13 +251,6 @@ def render_pdf(
 def part_count(pages: int, processes: int) -> int:
     if processes <= 1 or pages < MIN_PARALLEL_PAGES:
         return 1
-    # multiprocessing refuses children to a daemonic process, and a Celery prefork worker is
-    # one (billiard marks it so): render there in-process rather than fail.
-    if multiprocessing.current_process().daemon:
-        logger.warning(
-            "Rendering %d pages in-process: a daemonic process may not start workers.", pages
-        )
-        return 1
     return min(processes, pages)
 
 
@@ -277,9 +269,12 @@ def render_parts(parts: list[Part]) -> list[bytes]:
     if len(parts) == 1:
         return [render_part(parts[0])]
     # A pool per call: WeasyPrint never gives memory back, a finished worker gives it all.
-    context = multiprocessing.get_context(START_METHOD)
-    with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
-        return list(pool.map(render_part, parts))
+    # billiard (Celery's fork of multiprocessing), because the stdlib refuses to start
+    # processes from a Celery prefork worker ("daemonic processes are not allowed to have
+    # children"), which is where inserts are built; billiard's pool allows it.
+    context = billiard.get_context(START_METHOD)
+    with context.Pool(processes=len(parts)) as pool:
+        return pool.map(render_part, parts)
 
 
 def render_part(part: Part) -> bytes:

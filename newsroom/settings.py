@@ -130,6 +130,8 @@ STORAGES = {
     },
 }
 
+# The app's address as the editors reach it, for the links in e-mails sent by workers.
+SITE_URL = os.getenv("SITE_URL", "http://localhost:8000").rstrip("/")
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "resultats@localhost")
 
@@ -205,6 +207,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How often the scheduler polls results on deliberation days, and from which hour (Paris time).
 RESULTS_POLL_INTERVAL_S = envint("RESULTS_POLL_INTERVAL_S", "300")
 RESULTS_POLL_FROM_HOUR = envint("RESULTS_POLL_FROM_HOUR", "8")
+# Inserts are rendered in parts by this many processes (WeasyPrint uses one core per render).
+INSERT_RENDER_PROCESSES = envint("INSERT_RENDER_PROCESSES", str(os.cpu_count() or 1))
+
 # Daily refresh of referentials and deliberation calendars, Paris time.
 CALENDAR_REFRESH_HOUR = envint("CALENDAR_REFRESH_HOUR", "6")
 

@@ -9,9 +9,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from layouts.icc import icc_description, icc_profile_errors
 from layouts.profile import LayoutProfile
 
-from .models import Departement, PrintProfile
+from .models import Departement, PrintProfile, Title
 
 
 class DepartementsForm(forms.Form):
@@ -148,3 +149,46 @@ class PrintProfileForm(forms.ModelForm):
             label = capfirst(PrintProfile._meta.get_field(name).verbose_name)
             lines.extend(f"{label} : {error}" for error in errors)
         return lines
+
+
+# Printers' output profiles weigh a few hundred kB to 2 MB; anything far bigger is not one.
+MAX_ICC_BYTES = 8 * 1024 * 1024
+
+
+class PrintSettingsForm(forms.ModelForm):
+    """A title's printer settings; the ICC profile is checked before it is stored."""
+
+    class Meta:
+        model = Title
+        fields = ["icc_profile", "bleed_mm", "crop_marks", "combine_departements"]
+        help_texts = {
+            "icc_profile": _(
+                "Le profil CMJN fourni par votre imprimerie (fichier .icc ou .icm). Avec lui, "
+                "les encarts sont des PDF/X-4 ; sans lui, de simples épreuves non PDF/X."
+            ),
+            "bleed_mm": _(
+                "Souvent 0 pour une liste sur fond blanc ; 3 mm si l'imprimeur le demande."
+            ),
+            "combine_departements": _(
+                "Sinon, un encart par département et par jour, comme le compte la place à réserver."
+            ),
+        }
+
+    def clean_icc_profile(self):
+        upload = self.cleaned_data.get("icc_profile")
+        if not upload or not hasattr(upload, "content_type"):
+            return upload  # unchanged, or cleared with the checkbox
+        if upload.size > MAX_ICC_BYTES:
+            raise ValidationError(_("Fichier trop gros pour un profil ICC (8 Mo au plus)."))
+        data = upload.read()
+        upload.seek(0)
+        errors = icc_profile_errors(data)
+        if errors:
+            raise ValidationError(errors)
+        self.instance.output_condition = icc_description(data)[:200]
+        return upload
+
+    def save(self, commit=True):
+        if not self.cleaned_data.get("icc_profile"):
+            self.instance.output_condition = ""
+        return super().save(commit)

@@ -1,18 +1,25 @@
-"""Building a title's PDF insert for a département from the stored results."""
+"""Building a title's insert for a day from the stored results: a new version per new content."""
 
 import hashlib
+import time
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from layouts.compose import compose
+from layouts.compose import Group, compose
 from layouts.paginate import paginate
-from layouts.pdf import render_pdf
+from layouts.pdf import PrintOptions, render_pdf
 from layouts.profile import BERLINER
+from layouts.thumbnails import page_thumbnails
+from layouts.versions import diff, diff_summary, snapshot
 
-from .models import CalendarRow, Insert, Result, Title
-from .plan import insert_title
+from .models import CalendarRow, Departement, Insert, Result, Title
+from .notices import announce_version
+from .plan import combined_groups, insert_title
 
 RESULT_FIELDS = ("filiere", "option", "specialite", "nom", "prenoms", "resultat")
 
@@ -24,89 +31,243 @@ def profile_for(title):
     return stored.to_layout() if stored else BERLINER
 
 
-def session_year(departement):
-    """The year of the département's deliberations, which is the session's."""
-    last = (
-        CalendarRow.objects.filter(departement=departement)
-        .order_by("-date_delib")
-        .values_list("date_delib", flat=True)
-        .first()
+def print_options(title):
+    """The title's printer settings: its ICC profile (PDF/X-4), bleed and crop marks."""
+    icc = None
+    if title.icc_profile:
+        with title.icc_profile.open("rb") as handle:
+            icc = handle.read()
+    return PrintOptions(
+        icc_profile=icc,
+        output_condition=title.output_condition,
+        bleed_mm=float(title.bleed_mm),
+        crop_marks=title.crop_marks,
     )
-    return last.year if last else None
 
 
-def compose_departement(departement):
-    rows = Result.objects.filter(departement=departement).values(*RESULT_FIELDS)
-    return compose(list(rows))
+def section_days(codes):
+    """(département, filière, option) → the day its list is printed: its deliberation date
+    (the latest, if the calendar lists the section twice)."""
+    days = {}
+    rows = CalendarRow.objects.filter(departement__in=codes).values_list(
+        "departement_id", "filiere", "option", "date_delib"
+    )
+    for code, filiere, option, day in rows:
+        key = (code, filiere, option)
+        days[key] = max(day, days.get(key, day))
+    return days
 
 
-def content_hash(title_text, groups):
-    """A hash of what is printed, so that a rebuild with the same content makes no new version."""
-    digest = hashlib.sha256(title_text.encode())
+def result_day(days, code, row):
+    # A section missing from the calendar is printed on the day it arrived.
+    return days.get((code, row["filiere"], row["option"])) or timezone.localdate(row["fetched_at"])
+
+
+def results_of_day(departement, day, days):
+    rows = Result.objects.filter(departement=departement).values("fetched_at", *RESULT_FIELDS)
+    return [row for row in rows if result_day(days, departement.code, row) == day]
+
+
+def days_with_results(departement):
+    """The days a département's published results are printed on."""
+    days = section_days([departement.code])
+    rows = (
+        Result.objects.filter(departement=departement)
+        .values("filiere", "option")
+        .annotate(fetched_at=Max("fetched_at"))
+    )
+    return sorted({result_day(days, departement.code, row) for row in rows})
+
+
+def days_of_sections(code, sections):
+    """The days printing these (filière, option) sections of a département."""
+    days = section_days([code])
+    today = timezone.localdate()
+    return sorted({days.get((code, *section), today) for section in sections})
+
+
+def scope_departements(title, departement):
+    return [departement] if departement else list(title.departements.order_by("code"))
+
+
+def insert_content(title, departement, day):
+    """(heading, groups) of the insert of `day`: one département's, or all the title's."""
+    departements = scope_departements(title, departement)
+    days = section_days([d.code for d in departements])
+    parts = []
+    for dept in departements:
+        groups = compose(results_of_day(dept, day, days))
+        if groups:
+            parts.append((dept, groups))
+    groups = combined_groups([(dept.name, dept_groups) for dept, dept_groups in parts])
+    if departement:
+        names = departement.name
+    else:
+        names = ", ".join(dept.name for dept, _ in parts)
+    return insert_title(names, day.year), groups
+
+
+def content_hash(heading, groups, profile=None, options=None):
+    """A hash of what is printed and how, so that a rebuild with the same content and the same
+    settings makes no new version."""
+    digest = hashlib.sha256(heading.encode())
     for group in groups:
         digest.update(repr(group).encode())
+    if profile is not None:
+        digest.update(repr(profile).encode())
+    if options is not None:
+        icc = hashlib.sha256(options.icc_profile).hexdigest() if options.icc_profile else None
+        settings_ = (icc, options.output_condition, options.bleed_mm, options.crop_marks)
+        digest.update(repr(settings_).encode())
     return digest.hexdigest()
 
 
-def build_insert(title, departement, on_progress=lambda percent, message: None):
+def latest_version(title, departement, day):
+    return (
+        Insert.objects.filter(title=title, departement=departement, day=day)
+        .order_by("-number")
+        .first()
+    )
+
+
+@dataclass
+class Build:
+    """What one build made, before it is stored as a version."""
+
+    title: Title
+    departement: Departement | None
+    day: object
+    heading: str
+    reason: str
+    pdf: bytes
+    thumbnails: list
+    groups: list
+    pagination: object
+    digest: str
+    options: PrintOptions
+    seconds: float
+
+
+def build_insert(title, departement, day, *, reason="", on_progress=lambda pct, msg: None):
     """Build the insert; returns (insert, created), or (None, False) when nothing is published.
 
-    The PDF is rendered from our own pagination, so its pages and columns are exactly those the
-    estimate counts.
+    The PDF is rendered from our own pagination, in parts by parallel processes, so its pages
+    and columns are exactly those the estimate counts.
     """
+    started = time.monotonic()
     on_progress(10, "Composition des listes…")
-    groups = compose_departement(departement)
+    heading, groups = insert_content(title, departement, day)
     if not groups:
         return None, False
-    heading = insert_title(departement.name, session_year(departement))
-    digest = content_hash(heading, groups)
-    latest = Insert.objects.filter(title=title, departement=departement).order_by("-number").first()
+    profile, options = profile_for(title), print_options(title)
+    digest = content_hash(heading, groups, profile, options)
+    latest = latest_version(title, departement, day)
     if latest and latest.content_hash == digest:
         return latest, False
 
-    profile = profile_for(title)
     on_progress(25, "Mise en colonnes…")
     pagination = paginate(profile, groups, title=heading)
     on_progress(40, f"Rendu du PDF ({pagination.pages_count} page(s))…")
-    pdf = render_pdf(pagination, footer=f"{title.name} — {heading}")
-    on_progress(90, "Enregistrement…")
-    return save_version(title, departement, pdf, pagination, groups, digest)
+    pdf = render_pdf(
+        pagination,
+        footer=f"{title.name} — {heading}",
+        options=options,
+        processes=settings.INSERT_RENDER_PROCESSES,
+    )
+    on_progress(85, "Vignettes des pages…")
+    thumbnails = page_thumbnails(pdf)
+    on_progress(95, "Enregistrement…")
+    build = Build(
+        title=title,
+        departement=departement,
+        day=day,
+        heading=heading,
+        reason=reason,
+        pdf=pdf,
+        thumbnails=thumbnails,
+        groups=groups,
+        pagination=pagination,
+        digest=digest,
+        options=options,
+        seconds=time.monotonic() - started,
+    )
+    return save_version(build)
 
 
-def save_version(title, departement, pdf, pagination, groups, digest):
+def save_version(build):
     """Store a new version unless an identical one was saved meanwhile by another worker."""
     with transaction.atomic():
         # Two builds of the same insert may finish together (a manual one and the one that
         # follows a fetch): the title's row lock makes them number and compare in turn.
-        Title.objects.select_for_update().filter(pk=title.pk).first()
-        latest = (
-            Insert.objects.filter(title=title, departement=departement).order_by("-number").first()
-        )
-        if latest and latest.content_hash == digest:
+        Title.objects.select_for_update().filter(pk=build.title.pk).first()
+        latest = latest_version(build.title, build.departement, build.day)
+        if latest and latest.content_hash == build.digest:
             return latest, False
-        number = (
-            Insert.objects.filter(title=title, departement=departement).aggregate(n=Max("number"))[
-                "n"
-            ]
-            or 0
-        ) + 1
-        insert = Insert(
-            title=title,
-            departement=departement,
-            number=number,
-            names_count=sum(len(g.names) for g in groups),
-            pages=pagination.size.pages,
-            columns=pagination.size.columns,
-            lines=pagination.size.lines,
-            columns_per_page=pagination.profile.columns,
-            content_hash=digest,
-        )
-        insert.pdf.save(
-            f"encart-{title.slug}-{departement.code}-v{number}.pdf", ContentFile(pdf), save=False
-        )
+        insert = new_version(build, latest)
         try:
             insert.save()
         except IntegrityError:
-            insert.pdf.delete(save=False)
+            delete_files(insert)
             raise
+        announce_version(insert)
     return insert, True
+
+
+def new_version(build, latest):
+    content = snapshot(build.groups)
+    changes = diff(latest.content if latest else None, content)
+    summary = diff_summary(changes)
+    size = build.pagination.size
+    insert = Insert(
+        title=build.title,
+        departement=build.departement,
+        day=build.day,
+        number=(latest.number if latest else 0) + 1,
+        heading=build.heading,
+        reason=f"{build.reason} : {summary}" if build.reason else summary,
+        pdfx=build.options.icc_profile is not None,
+        output_condition=build.options.output_condition,
+        names_count=sum(len(g.names) for g in build.groups),
+        pages=size.pages,
+        columns=size.columns,
+        lines=size.lines,
+        columns_per_page=build.pagination.profile.columns,
+        content_hash=build.digest,
+        content=content,
+        diff=changes,
+        build_seconds=round(build.seconds, 2),
+    )
+    stem = f"encart-{build.title.slug}-{insert.scope_code}-{build.day:%Y%m%d}-v{insert.number}"
+    insert.pdf.save(f"{stem}.pdf", ContentFile(build.pdf), save=False)
+    storage = insert.pdf.storage
+    insert.thumbnails = [
+        storage.save(f"inserts/pages/{stem}-p{number}.png", ContentFile(png))
+        for number, png in enumerate(build.thumbnails, start=1)
+    ]
+    return insert
+
+
+def delete_files(insert):
+    insert.pdf.delete(save=False)
+    for name in insert.thumbnails:
+        insert.pdf.storage.delete(name)
+
+
+def groups_of(insert):
+    """The printed groups of a stored version (its layouts.versions snapshot), for its exports."""
+    return [
+        Group(
+            diploma=section["diploma"],
+            option=section["option"],
+            names=tuple(section["names"]),
+            second_group=section["second_group"],
+            result=section["result"],
+        )
+        for section in insert.content
+    ]
+
+
+def compose_departement(departement):
+    """Everything a département has published so far, all days together, for the editors' list."""
+    rows = Result.objects.filter(departement=departement).values(*RESULT_FIELDS)
+    return compose(list(rows))

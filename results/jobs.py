@@ -65,11 +65,16 @@ def enqueue_fetch(departement, *, title=None, user=None, slot=None):
     return job
 
 
-def enqueue_build(title, departement, *, user=None):
+def enqueue_build(title, departement, day, *, user=None):
+    """A build job for the insert of `day`: one département's, or (None) all the title's."""
     from .tasks import build_insert
 
     job = Job.objects.create(
-        kind=Job.Kind.BUILD_INSERT, departement=departement, title=title, requested_by=user
+        kind=Job.Kind.BUILD_INSERT,
+        departement=departement,
+        day=day,
+        title=title,
+        requested_by=user,
     )
     build_insert.delay_on_commit(job.pk)
     return job
@@ -77,31 +82,49 @@ def enqueue_build(title, departement, *, user=None):
 
 def run_fetch(job):
     """Fetch a département's results; when they changed, rebuild the inserts that print them."""
+    from .inserts import days_of_sections
     from .sync import sync_results
 
     progress(job, 20, "Interrogation d'ARPENT…")
     with ArpentClient.from_settings() as client:
         report = sync_results(client, job.departement_id)
     if report.changed:
+        days = days_of_sections(job.departement_id, report.sections)
         with transaction.atomic():
             for title in Title.objects.filter(departements=job.departement_id):
-                enqueue_build(title, job.departement, user=job.requested_by)
+                scope = None if title.combine_departements else job.departement
+                for day in days:
+                    enqueue_build(title, scope, day, user=job.requested_by)
     finish(job, f"Résultats du {job.departement} : {report}")
     log.info("fetch job %s departement=%s: %s", job.pk, job.departement_id, report)
     return report
 
 
 def run_build(job):
-    """Build the PDF insert of a title for a département."""
+    """Build a title's insert of a day; a new version only if its content changed."""
     from .inserts import build_insert
 
+    if job.requested_by:
+        reason = f"Demandée par {job.requested_by.get_username()}"
+    else:
+        reason = "Nouveaux résultats publiés"
     insert, created = build_insert(
-        job.title, job.departement, on_progress=lambda pct, msg: progress(job, pct, msg)
+        job.title,
+        job.departement,
+        job.day,
+        reason=reason,
+        on_progress=lambda pct, msg: progress(job, pct, msg),
     )
     if insert is None:
-        finish(job, "Aucun résultat publié : pas d'encart à générer.")
+        finish(job, "Aucun résultat publié pour ce jour : pas d'encart à générer.")
     elif created:
         finish(job, f"Encart version {insert.number} prêt : {insert.size_text}.", insert)
     else:
         finish(job, f"Contenu inchangé : la version {insert.number} reste à jour.", insert)
-    log.info("build job %s title=%s departement=%s", job.pk, job.title_id, job.departement_id)
+    log.info(
+        "build job %s title=%s departement=%s day=%s",
+        job.pk,
+        job.title_id,
+        job.departement_id,
+        job.day,
+    )

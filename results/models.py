@@ -69,6 +69,26 @@ class Title(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="titles"
     )
+    # Print settings: the printer's output profile makes the PDF a PDF/X-4 with its output
+    # intent; without one the PDF says it is not PDF/X.
+    icc_profile = models.FileField(_("profil ICC de l'imprimeur"), upload_to="icc/", blank=True)
+    output_condition = models.CharField(_("condition d'impression"), max_length=200, blank=True)
+    bleed_mm = models.DecimalField(
+        _("fond perdu (mm)"),
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        validators=[
+            MinValueValidator(0, _("Le fond perdu ne peut être négatif.")),
+            MaxValueValidator(10, _("Au plus %(limit_value)s mm.")),
+        ],
+    )
+    crop_marks = models.BooleanField(_("traits de coupe"), default=False)
+    # One insert per département and day, as the plan counts them, unless the title prints
+    # all its départements of a day in one insert.
+    combine_departements = models.BooleanField(
+        _("un seul encart par jour pour tous les départements"), default=False
+    )
 
     class Meta:
         ordering = ["name"]
@@ -367,35 +387,89 @@ class Fetch(models.Model):
 
 
 class Insert(models.Model):
-    """A built PDF insert of a title for one département; every build is kept."""
+    """One version of a title's insert for a day (and a département, unless the title combines
+    them); every build is kept, none is overwritten."""
 
     title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="inserts")
-    departement = models.ForeignKey(Departement, on_delete=models.CASCADE, related_name="inserts")
+    # NULL: the title's combined insert of all its départements deliberating that day.
+    departement = models.ForeignKey(
+        Departement, null=True, blank=True, on_delete=models.CASCADE, related_name="inserts"
+    )
+    day = models.DateField(_("jour de délibération"))
     number = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
+    heading = models.CharField(_("titre de l'encart"), max_length=300, blank=True)
+    reason = models.CharField(_("motif"), max_length=300, blank=True)
     pdf = models.FileField(upload_to="inserts/")
+    # PDF/X-4 with the printer's output intent, or a plain proof when the title has no profile.
+    pdfx = models.BooleanField(default=False)
+    output_condition = models.CharField(max_length=200, blank=True)
     names_count = models.PositiveIntegerField()
     pages = models.PositiveIntegerField()
     columns = models.PositiveIntegerField()
     columns_per_page = models.PositiveSmallIntegerField(default=6)
     lines = models.PositiveIntegerField()
     content_hash = models.CharField(max_length=64)
+    # What was printed (layouts.versions.snapshot), for the diff and the exports of this version.
+    content = models.JSONField(default=list)
+    diff = models.JSONField(default=dict)
+    # Storage names of one PNG per page, in page order.
+    thumbnails = models.JSONField(default=list)
+    build_seconds = models.FloatField(null=True, blank=True)
+    # "Bon à tirer": set once and never cleared; a later version may be marked in its turn.
+    final_at = models.DateTimeField(null=True, blank=True)
+    final_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["title", "departement", "number"], name="unique_insert_number"
+                fields=["title", "departement", "day", "number"], name="unique_insert_number"
             )
         ]
 
     def __str__(self):
-        return f"{self.title} {self.departement_id} v{self.number}"
+        return f"{self.title} {self.scope_code} {self.day} v{self.number}"
+
+    @property
+    def scope_code(self):
+        """The département's code, or "tous" for a combined insert (the URL's part)."""
+        return self.departement_id or ALL_DEPARTEMENTS
 
     @property
     def size_text(self):
         """ "1 page + 2 colonnes", counted on the columns of the grid it was built on."""
         return format_size(Size(self.lines, self.columns, self.pages), self.columns_per_page)
+
+    @property
+    def is_final(self):
+        return self.final_at is not None
+
+    def siblings(self):
+        """Every version of the same insert, newest first."""
+        return Insert.objects.filter(
+            title_id=self.title_id, departement_id=self.departement_id, day=self.day
+        ).order_by("-number")
+
+
+ALL_DEPARTEMENTS = "tous"
+
+
+class Notice(models.Model):
+    """A message to a title's editors in the app, e.g. that a new insert version is ready."""
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="notices")
+    insert = models.ForeignKey(Insert, null=True, blank=True, on_delete=models.CASCADE)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.text
 
 
 class Job(models.Model):
@@ -413,7 +487,11 @@ class Job(models.Model):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.ForeignKey(Title, null=True, blank=True, on_delete=models.CASCADE)
-    departement = models.ForeignKey(Departement, on_delete=models.CASCADE, related_name="jobs")
+    # NULL for the build of a combined insert (all the title's départements of `day`).
+    departement = models.ForeignKey(
+        Departement, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
+    day = models.DateField(null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

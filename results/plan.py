@@ -6,7 +6,7 @@ through the same pagination engine as the PDF.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
 
@@ -20,6 +20,18 @@ def insert_title(departement_name, year=None):
     estimate counts the lines the PDF gives it."""
     session = f"session {year}" if year else "session"
     return f"Résultats des examens de l'enseignement agricole — {departement_name} — {session}"
+
+
+def combined_groups(parts):
+    """The groups of one insert printing several départements, from (name, groups) pairs:
+    each département's diplomas are headed with its name."""
+    if len(parts) <= 1:
+        return [group for _, groups in parts for group in groups]
+    return [
+        replace(group, diploma=f"{name} — {group.diploma}")
+        for name, groups in parts
+        for group in groups
+    ]
 
 
 @dataclass(frozen=True)
@@ -116,8 +128,11 @@ def total(spaces, profile):
     return space(size, profile)
 
 
-def plan(profile, rates, calendar_rows, departements, results_by_section=None):
+def plan(profile, rates, calendar_rows, departements, results_by_section=None, combined=False):
     """The plan of calendar rows (sorted by date), per day, then per département.
+
+    With `combined`, the title prints all its départements of a day in one insert: the day's
+    sizes are that insert's, not the sum of separate ones.
 
     `results_by_section` maps (département code, filière, option) to the result rows (dicts
     with filiere, option, specialite, nom, prenoms, resultat) already published.
@@ -140,12 +155,47 @@ def plan(profile, rates, calendar_rows, departements, results_by_section=None):
                     results_by_section,
                 )
             )
-        plan_day.expected = total([i.expected for i in plan_day.inserts], profile)
-        plan_day.maximum = total([i.maximum for i in plan_day.inserts], profile)
-        if plan_day.complete:
-            plan_day.actual = total([i.actual for i in plan_day.inserts], profile)
+        if combined and len(plan_day.inserts) > 1:
+            _combine(profile, plan_day, results_by_section)
+        else:
+            plan_day.expected = total([i.expected for i in plan_day.inserts], profile)
+            plan_day.maximum = total([i.maximum for i in plan_day.inserts], profile)
+            if plan_day.complete:
+                plan_day.actual = total([i.actual for i in plan_day.inserts], profile)
         days.append(plan_day)
     return days
+
+
+def _combine(profile, plan_day, results_by_section):
+    """The day's sizes when its départements share one insert, counted as inserts.py builds it."""
+    inserts = plan_day.inserts
+    title = insert_title(", ".join(i.departement.name for i in inserts), plan_day.date_delib.year)
+
+    def counts(attribute):
+        return [
+            (f"{i.departement.name} — {r.filiere}", r.option, getattr(r, attribute))
+            for i in inserts
+            for r in i.rows
+        ]
+
+    plan_day.expected = space(
+        estimate_from_counts(profile, counts("expected_names"), title), profile
+    )
+    plan_day.maximum = space(estimate_from_counts(profile, counts("nb_candidats"), title), profile)
+    if plan_day.complete:
+        parts = [
+            (
+                i.departement.name,
+                compose(
+                    result
+                    for r in i.rows
+                    for result in results_by_section[(r.departement, r.filiere, r.option)]
+                ),
+            )
+            for i in inserts
+        ]
+        groups = combined_groups(parts)
+        plan_day.actual = space(estimate_from_names(profile, groups, title), profile)
 
 
 def _insert(profile, rates, departement, day, rows, results_by_section):

@@ -31,7 +31,14 @@ def title_plan(title, departements=None):
     )
     year = rows[-1].date_delib.year if rows else timezone.localdate().year
     profile, rates = profile_for(title), current_rates(year)
-    days = plan(profile, rates, rows, departements, results_by_section(list(departements)))
+    days = plan(
+        profile,
+        rates,
+        rows,
+        departements,
+        results_by_section(list(departements)),
+        combined=title.combine_departements,
+    )
     return profile, rates, days
 
 

@@ -5,7 +5,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .jobs import enqueue_fetch
-from .models import CalendarRow, Departement, Result
+from .models import CalendarRow, Departement, Job, Result
+
+# After failed polls a département waits 2, 4, 8 then 16 intervals, so that a struggling
+# upstream is not hammered by every newsroom; the first success resets it.
+MAX_BACKOFF_DOUBLINGS = 4
 
 
 def departements_to_poll(now):
@@ -31,6 +35,23 @@ def departements_to_poll(now):
     )
 
 
+def backing_off(code, now):
+    """True while a département's recent scheduled polls failed and its wait is not over."""
+    recent = Job.objects.filter(
+        kind=Job.Kind.FETCH_RESULTS, departement_id=code, slot__isnull=False
+    ).order_by("-created_at")[: MAX_BACKOFF_DOUBLINGS + 1]
+    failures = 0
+    for job in recent:
+        if job.status != Job.Status.FAILED:
+            break
+        failures += 1
+    if not failures:
+        return False
+    last = recent[0].finished_at or recent[0].created_at
+    wait = settings.RESULTS_POLL_INTERVAL_S * 2**failures
+    return (now - last).total_seconds() < wait - settings.RESULTS_POLL_INTERVAL_S / 2
+
+
 def poll_slot(now):
     """The polling period `now` falls in; one fetch per département and slot, whoever asks."""
     period = settings.RESULTS_POLL_INTERVAL_S
@@ -43,6 +64,8 @@ def schedule_polls(now=None):
     slot = poll_slot(now)
     jobs = []
     for code in departements_to_poll(now):
+        if backing_off(code, now):
+            continue
         try:
             with transaction.atomic():
                 jobs.append(enqueue_fetch(Departement.objects.get(pk=code), slot=slot))

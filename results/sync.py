@@ -26,6 +26,8 @@ class SyncReport:
     updated: int = 0
     deleted: int = 0
     notes: list = field(default_factory=list)
+    # (filière, option) of the sections whose lines changed: their inserts need a rebuild.
+    sections: list = field(default_factory=list)
 
     @property
     def changed(self):
@@ -291,6 +293,7 @@ def store_results(code, entries):
             Result.objects.filter(departement_id=code, filiere=filiere, option=option).delete()
         insert_results(new_rows)
     report.outcome = Fetch.Outcome.CHANGED
+    report.sections = sorted(replaced)
     return report
 
 

@@ -1,8 +1,27 @@
 """The editors' pages."""
 
-from django.urls import path
+from datetime import date
 
-from . import views
+from django.urls import path, register_converter
+
+from . import insert_views, views
+
+
+class IsoDateConverter:
+    """A day as 2026-07-01; an impossible date (2026-02-30) is a 404 like any unknown URL."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value):
+        return date.fromisoformat(value)  # ValueError: Django answers 404
+
+    def to_url(self, value):
+        return value.isoformat() if isinstance(value, date) else value
+
+
+register_converter(IsoDateConverter, "day")
+
+INSERT = "journal/<slug:slug>/encarts/<str:scope>/<day:day>/"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,13 +41,35 @@ urlpatterns = [
         views.fetch_results,
         name="fetch_results",
     ),
-    path("journal/<slug:slug>/departements/<str:code>/encart/", views.build, name="build"),
     path(
         "journal/<slug:slug>/departements/<str:code>/resultats/",
         views.results_list,
         name="results_list",
     ),
-    path("journal/<slug:slug>/encarts/<int:pk>/pdf/", views.download_insert, name="download"),
+    path("journal/<slug:slug>/encarts/", insert_views.inserts, name="inserts"),
+    path(INSERT, insert_views.insert, name="insert"),
+    path(INSERT + "etat/", insert_views.insert_status, name="insert_status"),
+    path(INSERT + "generer/", insert_views.build_day, name="build"),
+    path(
+        "journal/<slug:slug>/versions/<int:pk>/pdf/", insert_views.download_insert, name="download"
+    ),
+    path(
+        "journal/<slug:slug>/versions/<int:pk>/pages/<int:page>.png",
+        insert_views.page_thumbnail,
+        name="page_thumbnail",
+    ),
+    path("journal/<slug:slug>/versions/<int:pk>/csv/", insert_views.export_csv, name="export_csv"),
+    path(
+        "journal/<slug:slug>/versions/<int:pk>/indesign/",
+        insert_views.export_tagged_text,
+        name="export_tagged_text",
+    ),
+    path(
+        "journal/<slug:slug>/versions/<int:pk>/bon-a-tirer/",
+        insert_views.mark_final,
+        name="mark_final",
+    ),
+    path("journal/<slug:slug>/reglages/", insert_views.print_settings, name="print_settings"),
     path("journal/<slug:slug>/gabarits/", views.profiles, name="profiles"),
     path("journal/<slug:slug>/gabarits/nouveau/", views.new_profile, name="new_profile"),
     path("journal/<slug:slug>/gabarits/<int:pk>/", views.edit_profile, name="profile"),

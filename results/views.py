@@ -3,8 +3,6 @@
 from django.contrib import messages
 from django.db.models import Count, Max, Min, Q
 from django.http import (
-    FileResponse,
-    Http404,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
@@ -20,7 +18,7 @@ from layouts.profile import BERLINER, TABLOID
 
 from .forms import DepartementsForm, PrintProfileForm
 from .inserts import compose_departement, profile_for
-from .jobs import enqueue_build, enqueue_fetch
+from .jobs import enqueue_fetch
 from .models import Fetch, Insert, Job, PrintProfile, Result, Title
 from .plan import by_departement, by_diploma
 from .planning import plan_csv, title_plan
@@ -91,7 +89,12 @@ def _activity(title, departement):
         .select_related("insert")
         .order_by("-created_at")[:6]
     )
-    inserts = Insert.objects.filter(title=title, departement=departement)[:10]
+    # The latest version of each of the département's inserts, one per day.
+    latest = {}
+    versions = Insert.objects.filter(title=title, departement=departement).defer("content", "diff")
+    for insert in versions.order_by("day", "-number"):
+        latest.setdefault(insert.day, insert)
+    inserts = list(latest.values())
     return {
         "jobs": jobs,
         "inserts": inserts,
@@ -179,15 +182,6 @@ def fetch_results(request, slug, code):
     return redirect("departement", slug=title.slug, code=dept.code)
 
 
-@require_POST
-def build(request, slug, code):
-    title = _title(request, slug)
-    dept = _followed(title, code)
-    enqueue_build(title, dept, user=request.user)
-    messages.info(request, "Génération de l'encart lancée.")
-    return redirect("departement", slug=title.slug, code=dept.code)
-
-
 def results_list(request, slug, code):
     title = _title(request, slug)
     dept = _followed(title, code)
@@ -201,21 +195,6 @@ def results_list(request, slug, code):
             "groups": groups,
             "total": sum(len(g.names) for g in groups),
         },
-    )
-
-
-def download_insert(request, slug, pk):
-    title = _title(request, slug)
-    insert = get_object_or_404(Insert, pk=pk, title=title)
-    try:
-        handle = insert.pdf.open("rb")
-    except FileNotFoundError:
-        raise Http404("Fichier introuvable") from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=insert.pdf.name.rsplit("/", 1)[-1],
-        content_type="application/pdf",
     )
 
 

@@ -1,5 +1,7 @@
-"""Headless Chromium: log in, pick a département, see its calendar, build, download."""
+"""Headless Chromium: log in, pick a département, see its calendar, its insert's pages, mark
+it final, download."""
 
+import re
 import subprocess
 
 import pytest
@@ -53,17 +55,31 @@ def test_an_editor_builds_and_downloads_an_insert(
         expect(page.locator("table.plan")).to_contain_text("colonne")
 
         page.click("text=Récupérer les résultats")
-        # htmx refreshes the activity panel: the fetch finishes, then its automatic build.
+        # htmx refreshes the activity panel: the fetch finishes, then the builds it starts.
         expect(page.locator("a.download").first).to_be_visible(timeout=90_000)
-        page.click("text=Générer l'encart")
-        expect(page.locator("#activity")).to_contain_text("Contenu inchangé", timeout=60_000)
+
+        page.locator("ul.inserts li a").first.click()
+        expect(page.locator("h1")).to_contain_text("Encart Lozère")
+        thumbnail = page.locator("ol.thumbnails img").first
+        expect(thumbnail).to_be_visible()
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+        )
+        expect(page.locator(".diff")).to_contain_text("Première version")
+
+        page.click("text=Reconstruire maintenant")
+        # The status panel polls, then the page reloads itself once the job is over.
+        expect(page.locator("#insert-status")).to_contain_text("Contenu inchangé", timeout=60_000)
+        page.click("text=Marquer « bon à tirer »")
+        expect(page.locator(".version-head .badge.done")).to_have_text("bon à tirer")
+        expect(page.locator("text=Marquer « bon à tirer »")).to_have_count(0)
 
         with page.expect_download() as download_info:
-            page.locator("a.download").first.click()
+            page.click("text=Télécharger le PDF")
         pdf = tmp_path / "encart.pdf"
         download_info.value.save_as(pdf)
 
-    assert download_info.value.suggested_filename.startswith("encart-gazette-48-v1")
+    assert re.match(r"encart-gazette-48-\d{8}-v1\.pdf", download_info.value.suggested_filename)
     text = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout

@@ -59,6 +59,7 @@ def insert(title, gard):
     insert = Insert(
         title=title,
         departement=gard,
+        day=date(2026, 7, 1),
         number=1,
         names_count=1,
         pages=1,
@@ -79,6 +80,12 @@ def editor_urls(insert):
         reverse("activity", args=["gazette", "30"]),
         reverse("results_list", args=["gazette", "30"]),
         reverse("download", args=["gazette", insert.pk]),
+        reverse("inserts", args=["gazette"]),
+        reverse("insert", args=["gazette", "30", insert.day]),
+        reverse("insert_status", args=["gazette", "30", insert.day]),
+        reverse("export_csv", args=["gazette", insert.pk]),
+        reverse("export_tagged_text", args=["gazette", insert.pk]),
+        reverse("print_settings", args=["gazette"]),
     ]
 
 
@@ -95,8 +102,9 @@ def test_another_titles_editor_gets_404_everywhere(client, outsider, insert):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Gard" not in response.content.decode()
-    for name in ("fetch_results", "build"):
-        assert client.post(reverse(name, args=["gazette", "30"])).status_code == 404
+    assert client.post(reverse("fetch_results", args=["gazette", "30"])).status_code == 404
+    assert client.post(reverse("build", args=["gazette", "30", insert.day])).status_code == 404
+    assert client.post(reverse("mark_final", args=["gazette", insert.pk])).status_code == 404
     assert not Job.objects.exists()
 
 
@@ -154,7 +162,7 @@ def test_fetching_and_building_start_jobs_for_a_worker(
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("fetch_results", args=["gazette", "30"]))
-        client.post(reverse("build", args=["gazette", "30"]))
+        client.post(reverse("build", args=["gazette", "30", date(2026, 7, 1)]))
     kinds = list(Job.objects.order_by("pk").values_list("kind", "status", "requested_by"))
     assert kinds == [
         (Job.Kind.FETCH_RESULTS, Job.Status.QUEUED, editor.pk),

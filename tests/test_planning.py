@@ -184,7 +184,7 @@ def test_the_plans_actual_size_is_the_built_inserts_size(title):
     _, _, days = title_plan(title)
     planned = days[0].inserts[1]
     assert planned.departement.code == "48"
-    built, _ = build_insert(title, planned.departement)
+    built, _ = build_insert(title, planned.departement, days[0].date_delib)
     assert (built.lines, built.columns, built.pages) == (
         planned.actual.size.lines,
         planned.actual.size.columns,

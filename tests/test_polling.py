@@ -107,25 +107,27 @@ def test_a_finished_job_is_never_run_again(gard):
 
 def test_an_insert_is_built_once_per_printed_content(title, gard):
     publish(gard, "N'DIAYE", "Marie-Ève")
-    first, created = build_insert(title, gard)
+    first, created = build_insert(title, gard, DELIB_DAY)
     assert created and first.number == 1
     assert first.pages == 1 and first.names_count == 1
-    again, created = build_insert(title, gard)
+    again, created = build_insert(title, gard, DELIB_DAY)
     assert (again.pk, created) == (first.pk, False)
     publish(gard, "ZOLA", "Émile")
-    second, created = build_insert(title, gard)
+    second, created = build_insert(title, gard, DELIB_DAY)
     assert created and second.number == 2
     assert Insert.objects.filter(title=title).count() == 2
     assert first.pdf.name != second.pdf.name
 
 
 def test_nothing_is_built_before_any_result_is_published(title, gard):
-    assert build_insert(title, gard) == (None, False)
+    assert build_insert(title, gard, DELIB_DAY) == (None, False)
 
 
 def test_a_failed_build_is_reported_on_its_job(title, gard, monkeypatch):
     publish(gard)
-    job = Job.objects.create(kind=Job.Kind.BUILD_INSERT, departement=gard, title=title)
+    job = Job.objects.create(
+        kind=Job.Kind.BUILD_INSERT, departement=gard, day=DELIB_DAY, title=title
+    )
 
     def broken(*args, **kwargs):
         raise OSError("disque plein")
@@ -151,6 +153,7 @@ def test_a_fetch_that_changes_results_starts_a_build_for_each_follower(
 
     class Changed:
         changed = True
+        sections = [SECTION]
 
         def __str__(self):
             return "1 ajoutée"
@@ -165,6 +168,7 @@ def test_a_fetch_that_changes_results_starts_a_build_for_each_follower(
         jobs.run_fetch(jobs.claim(job.pk))
     builds = Job.objects.filter(kind=Job.Kind.BUILD_INSERT)
     assert set(builds.values_list("title__slug", flat=True)) == {"gazette", "autre"}
+    assert set(builds.values_list("day", flat=True)) == {DELIB_DAY}
     assert sorted(sent) == sorted(builds.values_list("pk", flat=True))
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
@@ -204,3 +208,48 @@ def test_an_unavailable_upstream_is_retried_then_given_up(gard, monkeypatch):
     assert len(calls) == MAX_FETCH_ATTEMPTS
     assert job.status == Job.Status.FAILED
     assert "Abandon après 6 tentatives" in job.message
+
+
+def test_a_departement_whose_polls_fail_is_polled_less_and_less_often(title, gard, settings):
+    settings.RESULTS_POLL_INTERVAL_S = 300
+
+    def failed_poll(when):
+        job = Job.objects.create(
+            kind=Job.Kind.FETCH_RESULTS,
+            departement=gard,
+            slot=f"poll-{int(when.timestamp())}",
+            created_at=when,
+            status=Job.Status.FAILED,
+            finished_at=when,
+        )
+        return job
+
+    failed_poll(at(14))
+    # One failure: the next slot is skipped, the one after is polled.
+    assert schedule_polls(at(14, 5)) == []
+    assert [job.departement_id for job in schedule_polls(at(14, 10))] == ["30"]
+    Job.objects.filter(created_at__gte=at(14, 6)).delete()
+    failed_poll(at(14, 10))
+    # Two failures in a row: four intervals.
+    assert schedule_polls(at(14, 25)) == []
+    assert len(schedule_polls(at(14, 30))) == 1
+
+
+def test_a_success_ends_the_backoff(title, gard):
+    Job.objects.create(
+        kind=Job.Kind.FETCH_RESULTS,
+        departement=gard,
+        slot="poll-1",
+        created_at=at(14),
+        status=Job.Status.FAILED,
+        finished_at=at(14),
+    )
+    Job.objects.create(
+        kind=Job.Kind.FETCH_RESULTS,
+        departement=gard,
+        slot="poll-2",
+        created_at=at(14, 1),
+        status=Job.Status.DONE,
+        finished_at=at(14, 1),
+    )
+    assert len(schedule_polls(at(14, 5))) == 1

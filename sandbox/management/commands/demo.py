@@ -1,14 +1,17 @@
 """Prepare the demo: a title following three départements, an editor, and a rehearsed day."""
 
 import os
+from pathlib import Path
 
 import httpx
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.core.wsgi import get_wsgi_application
 from django.db import transaction
 
+from layouts.icc import icc_description
 from results.arpent import ArpentClient
 from results.models import Membership, Title
 from results.sync import sync_calendar, sync_referentials
@@ -16,6 +19,9 @@ from sandbox import clock
 
 FOLLOWED = ("30", "34", "48")
 USERNAME = "redaction"
+# Ghostscript's CMYK profile (Debian's libgs-common, AGPL, installed by scripts/setup) stands in
+# for the printer's profile a real title uploads: it makes the demo's inserts PDF/X-4.
+DEMO_ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 
 
 class Command(BaseCommand):
@@ -43,6 +49,10 @@ class Command(BaseCommand):
                     slug="gazette-du-midi", defaults={"name": "La Gazette du Midi"}
                 )
                 title.departements.add(*FOLLOWED)
+                if not title.icc_profile and DEMO_ICC.exists():
+                    data = DEMO_ICC.read_bytes()
+                    title.output_condition = icc_description(data)
+                    title.icc_profile.save(DEMO_ICC.name, ContentFile(data))
                 user, _ = get_user_model().objects.get_or_create(username=USERNAME)
                 user.set_password(password)
                 user.first_name = "Rédaction"

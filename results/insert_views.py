@@ -1,0 +1,217 @@
+"""The insert pages: versions, progress, thumbnails, diffs, "bon à tirer" and downloads."""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from layouts.exports import insert_csv, insert_tagged_text
+from layouts.versions import diff_summary
+
+from .forms import PrintSettingsForm
+from .inserts import groups_of
+from .jobs import enqueue_build
+from .models import ALL_DEPARTEMENTS, Insert, Job, Notice, Title
+from .notices import insert_label
+
+
+def _title(request, slug):
+    """The title, if the user belongs to it; other titles do not exist for them."""
+    return get_object_or_404(Title, slug=slug, members=request.user)
+
+
+def _scope(title, scope):
+    """The département of an insert URL, or None for the title's combined insert."""
+    if scope == ALL_DEPARTEMENTS:
+        return None
+    return get_object_or_404(title.departements, code=scope)
+
+
+def _version(request, slug, pk):
+    title = _title(request, slug)
+    return get_object_or_404(Insert.objects.select_related("title"), pk=pk, title=title)
+
+
+def inserts(request, slug):
+    """Every insert of the title, per day: latest version, final mark, notices."""
+    title = _title(request, slug)
+    latest = {}
+    versions = Insert.objects.filter(title=title).select_related("departement")
+    for insert in versions.defer("content", "diff").order_by("day", "departement_id", "-number"):
+        latest.setdefault((insert.day, insert.departement_id), insert)
+    finals = set(
+        Insert.objects.filter(title=title, final_at__isnull=False).values_list(
+            "day", "departement_id"
+        )
+    )
+    rows = [(insert, key in finals) for key, insert in latest.items()]
+    context = {
+        "title": title,
+        "rows": rows,
+        "notices": Notice.objects.filter(title=title).select_related("insert")[:20],
+    }
+    return render(request, "results/inserts.html", context)
+
+
+def _jobs(title, departement, day):
+    """The build jobs of this insert, and today's fetches of its département(s)."""
+    builds = Q(kind=Job.Kind.BUILD_INSERT, title=title, departement=departement, day=day)
+    codes = (
+        [departement.code]
+        if departement
+        else list(title.departements.values_list("code", flat=True))
+    )
+    fetches = Q(
+        kind=Job.Kind.FETCH_RESULTS,
+        departement__in=codes,
+        created_at__date__gte=timezone.localdate() - timezone.timedelta(days=1),
+    )
+    return list(Job.objects.filter(builds | fetches).order_by("-created_at")[:6])
+
+
+def _status(title, departement, day):
+    jobs = _jobs(title, departement, day)
+    return {"jobs": jobs, "busy": any(not job.finished for job in jobs)}
+
+
+def insert(request, slug, scope, day):
+    """One insert of a day: its versions, the chosen one's pages and changes."""
+    title = _title(request, slug)
+    departement = _scope(title, scope)
+    versions = list(
+        Insert.objects.filter(title=title, departement=departement, day=day)
+        .select_related("final_by")
+        .order_by("-number")
+    )
+    selected = _selected(request, versions)
+    final = max((v for v in versions if v.is_final), key=lambda v: v.final_at, default=None)
+    context = {
+        "title": title,
+        "departement": departement,
+        "scope": scope,
+        "day": day,
+        "label": insert_label(departement, day),
+        "versions": versions,
+        "selected": selected,
+        "final": final,
+        "outdated": final is not None and versions and versions[0].number > final.number,
+        "pages": range(1, len(selected.thumbnails) + 1) if selected else [],
+        "summary": diff_summary(selected.diff) if selected and selected.diff else "",
+        **_status(title, departement, day),
+    }
+    return render(request, "results/insert.html", context)
+
+
+def _selected(request, versions):
+    if not versions:
+        return None
+    wanted = request.GET.get("version")
+    if wanted is None:
+        return versions[0]
+    for version in versions:
+        if str(version.number) == wanted:
+            return version
+    raise Http404("Cette version n'existe pas.")
+
+
+def insert_status(request, slug, scope, day):
+    """The progress panel; htmx polls it while a job runs, then reloads the page once."""
+    title = _title(request, slug)
+    departement = _scope(title, scope)
+    context = {"title": title, "scope": scope, "day": day, **_status(title, departement, day)}
+    response = render(request, "results/_insert_status.html", context)
+    if request.htmx and not context["busy"]:
+        # The work is done: the whole page reloads to show the new version and its pages.
+        response = HttpResponseStopPolling()
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+def build_day(request, slug, scope, day):
+    title = _title(request, slug)
+    departement = _scope(title, scope)
+    enqueue_build(title, departement, day, user=request.user)
+    messages.info(request, "Génération de l'encart lancée.")
+    return redirect("insert", slug=title.slug, scope=scope, day=day)
+
+
+@require_POST
+def mark_final(request, slug, pk):
+    """Mark a version "bon à tirer": it is locked for good; a later one may be marked after."""
+    version = _version(request, slug, pk)
+    marked = Insert.objects.filter(pk=version.pk, final_at__isnull=True).update(
+        final_at=timezone.now(), final_by=request.user
+    )
+    if marked:
+        messages.success(request, f"Version {version.number} marquée « bon à tirer ».")
+    else:
+        messages.info(request, f"La version {version.number} était déjà « bon à tirer ».")
+    url = reverse("insert", args=[slug, version.scope_code, version.day])
+    return redirect(f"{url}?version={version.number}")
+
+
+def _open(version, name):
+    try:
+        return version.pdf.storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+
+
+def download_insert(request, slug, pk):
+    version = _version(request, slug, pk)
+    handle = _open(version, version.pdf.name)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=version.pdf.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
+
+
+def page_thumbnail(request, slug, pk, page):
+    version = _version(request, slug, pk)
+    if not 1 <= page <= len(version.thumbnails):
+        raise Http404("Cette page n'existe pas.")
+    handle = _open(version, version.thumbnails[page - 1])
+    return FileResponse(handle, content_type="image/png")
+
+
+def _export_name(version, extension):
+    stem = version.pdf.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return f"{stem}.{extension}"
+
+
+def export_csv(request, slug, pk):
+    version = _version(request, slug, pk)
+    response = HttpResponse(
+        insert_csv(version.heading, groups_of(version)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(version, "csv")}"'
+    return response
+
+
+def export_tagged_text(request, slug, pk):
+    """InDesign Tagged Text (UTF-16), for desks that set the pages themselves."""
+    version = _version(request, slug, pk)
+    response = HttpResponse(
+        insert_tagged_text(version.heading, groups_of(version)),
+        content_type="text/plain; charset=utf-16",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(version, "txt")}"'
+    return response
+
+
+def print_settings(request, slug):
+    """The title's printer settings: ICC profile (PDF/X-4), bleed, crop marks, grouping."""
+    title = _title(request, slug)
+    form = PrintSettingsForm(request.POST or None, request.FILES or None, instance=title)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Réglages d'impression enregistrés.")
+        return redirect("print_settings", slug=title.slug)
+    return render(request, "results/print_settings.html", {"title": title, "form": form})

@@ -1,5 +1,5 @@
 # The two commands of the README, and the benchmarks.
-.PHONY: run test lint bench-sync bench-estimate bench-insert
+.PHONY: run test lint bench-sync bench-estimate bench-insert bench-delay
 
 run:
 	scripts/run
@@ -25,3 +25,8 @@ bench-estimate:
 bench-insert:
 	scripts/setup --test
 	uv run python -m benchmarks.insert
+
+# From the sandbox releasing a département's results to downloadable PDFs, on real processes.
+bench-delay:
+	scripts/setup
+	uv run python -m benchmarks.delay

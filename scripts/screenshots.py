@@ -26,8 +26,10 @@ with sync_playwright() as p:
     page.screenshot(path=f"{OUT}/departement.png", full_page=False)
     if "--build" in sys.argv:
         page.click("text=Récupérer les résultats")
-        page.wait_for_timeout(6000)
-        page.click("text=Générer l'encart")
-        page.wait_for_selector("a.download", timeout=60000)
+        page.wait_for_selector("a.download", timeout=90000)
         page.screenshot(path=f"{OUT}/departement-encart.png", full_page=False)
+        page.locator("ul.inserts li a").first.click()
+        page.wait_for_selector("ol.thumbnails img")
+        page.wait_for_timeout(1000)
+        page.screenshot(path=f"{OUT}/encart.png", full_page=True)
     browser.close()

@@ -1,5 +1,7 @@
 """The insert pages: versions, progress, thumbnails, diffs, "bon à tirer" and downloads."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
@@ -52,7 +54,9 @@ def inserts(request, slug):
     context = {
         "title": title,
         "rows": rows,
-        "notices": Notice.objects.filter(title=title).select_related("insert")[:20],
+        "notices": Notice.objects.filter(title=title)
+        .select_related("insert")
+        .defer("insert__content", "insert__diff")[:20],
     }
     return render(request, "results/inserts.html", context)
 
@@ -68,7 +72,7 @@ def _jobs(title, departement, day):
     fetches = Q(
         kind=Job.Kind.FETCH_RESULTS,
         departement__in=codes,
-        created_at__date__gte=timezone.localdate() - timezone.timedelta(days=1),
+        created_at__date__gte=timezone.localdate() - timedelta(days=1),
     )
     return list(Job.objects.filter(builds | fetches).order_by("-created_at")[:6])
 
@@ -85,6 +89,7 @@ def insert(request, slug, scope, day):
     versions = list(
         Insert.objects.filter(title=title, departement=departement, day=day)
         .select_related("final_by")
+        .defer("content")
         .order_by("-number")
     )
     selected = _selected(request, versions)

@@ -17,13 +17,9 @@ from layouts.versions import diff_summary
 from .forms import PrintSettingsForm
 from .inserts import groups_of
 from .jobs import enqueue_build
-from .models import ALL_DEPARTEMENTS, Insert, Job, Notice, Title
+from .models import ALL_DEPARTEMENTS, Insert, Job, Notice
 from .notices import insert_label
-
-
-def _title(request, slug):
-    """The title, if the user belongs to it; other titles do not exist for them."""
-    return get_object_or_404(Title, slug=slug, members=request.user)
+from .views import _title
 
 
 def _scope(title, scope):

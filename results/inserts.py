@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from layouts.compose import Group, compose
@@ -68,17 +67,6 @@ def results_of_day(departement, day, days):
     return [row for row in rows if result_day(days, departement.code, row) == day]
 
 
-def days_with_results(departement):
-    """The days a département's published results are printed on."""
-    days = section_days([departement.code])
-    rows = (
-        Result.objects.filter(departement=departement)
-        .values("filiere", "option")
-        .annotate(fetched_at=Max("fetched_at"))
-    )
-    return sorted({result_day(days, departement.code, row) for row in rows})
-
-
 def days_of_sections(code, sections):
     """The days printing these (filière, option) sections of a département."""
     days = section_days([code])
@@ -107,18 +95,16 @@ def insert_content(title, departement, day):
     return insert_title(names, day.year), groups
 
 
-def content_hash(heading, groups, profile=None, options=None):
+def content_hash(heading, groups, profile, options):
     """A hash of what is printed and how, so that a rebuild with the same content and the same
     settings makes no new version."""
     digest = hashlib.sha256(heading.encode())
     for group in groups:
         digest.update(repr(group).encode())
-    if profile is not None:
-        digest.update(repr(profile).encode())
-    if options is not None:
-        icc = hashlib.sha256(options.icc_profile).hexdigest() if options.icc_profile else None
-        settings_ = (icc, options.output_condition, options.bleed_mm, options.crop_marks)
-        digest.update(repr(settings_).encode())
+    digest.update(repr(profile).encode())
+    icc = hashlib.sha256(options.icc_profile).hexdigest() if options.icc_profile else None
+    settings_ = (icc, options.output_condition, options.bleed_mm, options.crop_marks)
+    digest.update(repr(settings_).encode())
     return digest.hexdigest()
 
 
@@ -225,8 +211,9 @@ def new_version(build, latest):
         number=(latest.number if latest else 0) + 1,
         heading=build.heading,
         reason=f"{build.reason} : {summary}" if build.reason else summary,
-        pdfx=build.options.icc_profile is not None,
-        output_condition=build.options.output_condition,
+        pdfx=build.options.pdfx,
+        # The condition written in the PDF's output intent (the profile's own name if unset).
+        output_condition=build.options.condition if build.options.pdfx else "",
         names_count=sum(len(g.names) for g in build.groups),
         pages=size.pages,
         columns=size.columns,

@@ -524,3 +524,59 @@ class Job(models.Model):
     @property
     def finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class AuditEvent(models.Model):
+    """One line of the append-only audit trail: who did what, when, for which title.
+
+    It never holds a candidate's name, so the retention purge has nothing to take from it, and
+    it outlives the titles and users it names: no foreign key constraint, their names copied.
+    """
+
+    class Action(models.TextChoices):
+        FETCH = "fetch", _("récupération des résultats")
+        BUILD = "build", _("génération d'encart")
+        DOWNLOAD = "download", _("téléchargement du PDF")
+        EXPORT = "export", _("export")
+        MARK_FINAL = "mark_final", _("bon à tirer")
+        REMOVAL_RECORDED = "removal_recorded", _("demande de retrait enregistrée")
+        REMOVAL_CONFIRMED = "removal_confirmed", _("retrait confirmé")
+        REMOVALS_IMPORTED = "removals_imported", _("demandes de retrait importées")
+        ADDITION_VERIFIED = "addition_verified", _("ajout vérifié")
+        ADDITION_REFUSED = "addition_refused", _("ajout refusé")
+        SETTINGS = "settings", _("réglages modifiés")
+        PURGE = "purge", _("purge des données personnelles")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    title = models.ForeignKey(
+        Title,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    title_name = models.CharField(max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # Empty for the scheduler's own work.
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    departement_code = models.CharField(max_length=3, blank=True)
+    day = models.DateField(null=True, blank=True)
+    # What was done, in French, with counts and version numbers but never a candidate's name.
+    summary = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["title", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or 'automatique'} {self.action}"

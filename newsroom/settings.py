@@ -168,6 +168,24 @@ SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", str(DEBUG))
 # The contract key the sandbox's E3 (transcripts) expects in ARPENT_API_KEY_HEADER.
 SANDBOX_CONTRACT_KEY = os.getenv("SANDBOX_CONTRACT_KEY", "sandbox-contract-key")
 
+
+def contract_keys(value):
+    """ "gazette=KEY1,autre=KEY2" → {slug: key}; "*" stands for every other title."""
+    pairs = (item.partition("=") for item in value.split(",") if item.strip())
+    return {slug.strip(): key.strip() for slug, _, key in pairs if slug.strip() and key.strip()}
+
+
+# Each title's contract key for E3 (candidates' transcripts), by title slug: a secret, so it
+# lives in the environment only, never in the database. With the sandbox on and nothing set,
+# every title uses the sandbox's key.
+ARPENT_CONTRACT_KEYS = contract_keys(
+    os.getenv("ARPENT_CONTRACT_KEYS", f"*={SANDBOX_CONTRACT_KEY}" if SANDBOX_ENABLED else "")
+)
+# Failed transcript checks an editor may make in ADDITION_FAILURE_WINDOW_MIN minutes: enough
+# for typing slips, too few to guess anyone's credentials.
+ADDITION_FAILURE_LIMIT = envint("ADDITION_FAILURE_LIMIT", "5")
+ADDITION_FAILURE_WINDOW_MIN = envint("ADDITION_FAILURE_WINDOW_MIN", "60")
+
 # --- Background jobs (Celery) ----------------------------------------------------------------
 # With REDIS_URL unset, the broker is a folder on disk: a real worker and scheduler still run as
 # their own processes, with no server to install. Production and CI use Redis.
@@ -207,6 +225,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How often the scheduler polls results on deliberation days, and from which hour (Paris time).
 RESULTS_POLL_INTERVAL_S = envint("RESULTS_POLL_INTERVAL_S", "300")
 RESULTS_POLL_FROM_HOUR = envint("RESULTS_POLL_FROM_HOUR", "8")
+# Embargo: nothing of a section is built before its deliberation moment, taken as this time
+# (Paris) on the calendar's date of the jury, even if the upstream shows the list earlier. The
+# calendar gives no hour, so the default holds lists back until their day; a desk that prints
+# only after an official hour sets it, e.g. "14:00".
+RESULTS_EMBARGO_TIME = os.getenv("RESULTS_EMBARGO_TIME", "00:00")
 # Inserts are rendered in parts by this many processes (WeasyPrint uses one core per render).
 INSERT_RENDER_PROCESSES = envint("INSERT_RENDER_PROCESSES", str(os.cpu_count() or 1))
 

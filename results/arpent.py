@@ -83,6 +83,22 @@ class SessionEntry:
 
 
 @dataclass(frozen=True)
+class Transcript:
+    """What E3's signed transcript says of a candidate: identity, exam and result (no marks,
+    no credentials: the app needs none of them)."""
+
+    nom: str
+    prenoms: str
+    session: str
+    filiere: str
+    option: str
+    specialite: str
+    departement: str
+    resultat: str
+    date_deliberation: date
+
+
+@dataclass(frozen=True)
 class Answer:
     """What one call brought back: the records and what the fetch record needs to keep."""
 
@@ -115,6 +131,7 @@ class ArpentClient:
         self.http = httpx.Client(
             base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
         )
+        self.api_key_header = api_key_header
         self.max_attempts = max_attempts
         self.max_wait = max_wait
         self.sleep = sleep
@@ -171,6 +188,32 @@ class ArpentClient:
         """E5: the exam sessions referential."""
         status, body, rows = self._get_list("sessions", f"{API}/sessions")
         return _answer("sessions", status, body, rows, _session_entry, "sessions")
+
+    def transcript(self, ina, num_gestion, *, contract_key):
+        """E3: a candidate's transcript, asked with the newspaper's contract key.
+
+        The credentials travel in the body only. Neither they nor the answer (which repeats
+        the INA) may be kept or logged, so errors raised from here carry no body.
+        """
+        name = "relevé de notes"
+        try:
+            response = self._request(
+                "POST",
+                f"{API}/audit-notes/credentials",
+                name,
+                json={"ina": ina, "numGestion": num_gestion},
+                headers={self.api_key_header: contract_key},
+            )
+            try:
+                data = json.loads(response.content)
+            except ValueError:
+                raise ArpentPayloadError(f"ARPENT {name} : la réponse n'est pas du JSON") from None
+            if not isinstance(data, dict) or not isinstance(data.get("examen"), dict):
+                raise ArpentPayloadError(f"ARPENT {name} : objet avec « examen » attendu")
+            return _transcript(data, name)
+        except ArpentError as error:
+            error.body = b""
+            raise
 
     # --- transport ------------------------------------------------------------------------
 
@@ -341,3 +384,23 @@ def _departement_entry(row, line, name):
 
 def _session_entry(row, line, name):
     return SessionEntry(id=_text(row, "id", line, name), label=_text(row, "libelle", line, name))
+
+
+def _transcript(data, name):
+    exam = data["examen"]
+    raw_date = _text(data, "dateDeliberation", 1, name)
+    try:
+        day = date.fromisoformat(raw_date[:10])
+    except ValueError:
+        _fail(name, 1, "champ « dateDeliberation » : date AAAA-MM-JJ attendue")
+    return Transcript(
+        nom=_text(data, "nom", 1, name),
+        prenoms=_text(data, "prenoms", 1, name, allow_empty=True),
+        session=_text(data, "session", 1, name, allow_empty=True),
+        filiere=_text(exam, "filiere", 1, name),
+        option=_text(exam, "option", 1, name, allow_empty=True),
+        specialite=_text(exam, "specialite", 1, name, required=False),
+        departement=_text(exam, "departement", 1, name),
+        resultat=_text(data, "resultat", 1, name),
+        date_deliberation=day,
+    )

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from layouts.icc import icc_description, icc_profile_errors
 from layouts.profile import LayoutProfile
 
-from .models import Departement, PrintProfile, Title
+from .models import Departement, PrintProfile, Removal, Title
+from .removal_csv import MAX_BYTES as MAX_CSV_BYTES
 
 
 class DepartementsForm(forms.Form):
@@ -192,3 +193,121 @@ class PrintSettingsForm(forms.ModelForm):
         if not self.cleaned_data.get("icc_profile"):
             self.instance.output_condition = ""
         return super().save(commit)
+
+
+ANY = ""
+# A (filière, option) choice as one value; the separator cannot occur in a label.
+DIPLOMA_SEPARATOR = "\x1f"
+
+
+def diploma_choices(pairs):
+    """ "Tous les diplômes", then each filière (all its options) followed by its options."""
+    choices = [(ANY, _("Tous les diplômes"))]
+    seen = set()
+    for filiere, option in pairs:
+        if filiere not in seen:
+            seen.add(filiere)
+            choices.append((filiere, _("%(filiere)s (toutes options)") % {"filiere": filiere}))
+        if option:
+            choices.append((f"{filiere}{DIPLOMA_SEPARATOR}{option}", f"{filiere} — {option}"))
+    return choices
+
+
+class RemovalForm(forms.ModelForm):
+    """A removal request as the editor receives it."""
+
+    diploma = forms.ChoiceField(label=_("Diplôme et option"), required=False)
+
+    class Meta:
+        model = Removal
+        fields = ["nom", "prenoms", "departement", "received_on", "channel", "note"]
+        widgets = {
+            "received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "departement": {"invalid_choice": _("Choisissez un département suivi par le titre.")},
+            "channel": {"invalid_choice": _("Canal inconnu.")},
+        }
+
+    def __init__(self, *args, title, pairs, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["departement"].queryset = title.departements.order_by("code")
+        self.fields["departement"].empty_label = None
+        self.fields["diploma"].choices = diploma_choices(pairs)
+        self.fields["received_on"].initial = today
+
+    def clean_received_on(self):
+        day = self.cleaned_data["received_on"]
+        if day > self.today:
+            raise ValidationError(_("La date de réception ne peut être dans le futur."))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        filiere, _sep, option = cleaned.get("diploma", "").partition(DIPLOMA_SEPARATOR)
+        self.instance.filiere, self.instance.option = filiere, option
+        return cleaned
+
+
+class RemovalImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fichier CSV"),
+        help_text=_("UTF-8 ou Windows-1252, séparateur « ; » ou « , », 1 Mo au plus."),
+        error_messages={
+            "required": _("Choisissez un fichier CSV."),
+            "empty": _("Le fichier est vide."),
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise ValidationError(_("Seuls les fichiers .csv (ou .txt) sont acceptés."))
+        if upload.size > MAX_CSV_BYTES:
+            raise ValidationError(_("Fichier trop gros : 1 Mo au plus."))
+        return upload
+
+
+class ConfirmRemovalForm(forms.Form):
+    lines = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args, matches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].choices = [(result.pk, str(result.pk)) for result in matches]
+        self.fields["lines"].error_messages["invalid_choice"] = _(
+            "La liste publiée a changé depuis l'affichage : vérifiez à nouveau les lignes."
+        )
+        self.matches = matches
+
+    def clean_lines(self):
+        lines = self.cleaned_data["lines"]
+        if self.matches and not lines:
+            raise ValidationError(_("Cochez la ou les lignes à retirer."))
+        return lines
+
+
+class AdditionForm(forms.Form):
+    """The credentials a candidate gives to be added: used for one E3 call, never stored."""
+
+    ina = forms.RegexField(
+        label=_("INA"),
+        regex=r"^\s*[0-9]{7}[A-Za-z]\s*$",
+        error_messages={"invalid": _("L'INA compte 7 chiffres et une lettre, ex. 1234567A.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    num_gestion = forms.RegexField(
+        label=_("Numéro de gestion"),
+        regex=r"^\s*[0-9]{10}[A-Za-z]\s*$",
+        error_messages={
+            "invalid": _("Le numéro de gestion compte 10 chiffres et une lettre, ex. 0001230045K.")
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_ina(self):
+        return self.cleaned_data["ina"].strip().upper()
+
+    def clean_num_gestion(self):
+        return self.cleaned_data["num_gestion"].strip().upper()

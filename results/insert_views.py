@@ -19,6 +19,7 @@ from .inserts import groups_of
 from .jobs import enqueue_build
 from .models import ALL_DEPARTEMENTS, Insert, Job, Notice
 from .notices import insert_label
+from .removals import pending_count
 from .views import _title
 
 
@@ -102,6 +103,7 @@ def insert(request, slug, scope, day):
         "outdated": final is not None and versions and versions[0].number > final.number,
         "pages": range(1, len(selected.thumbnails) + 1) if selected else [],
         "summary": diff_summary(selected.diff) if selected and selected.diff else "",
+        "pending_removals": pending_count(title),
         **_status(title, departement, day),
     }
     return render(request, "results/insert.html", context)
@@ -145,6 +147,10 @@ def build_day(request, slug, scope, day):
 def mark_final(request, slug, pk):
     """Mark a version "bon à tirer": it is locked for good; a later one may be marked after."""
     version = _version(request, slug, pk)
+    url = reverse("insert", args=[slug, version.scope_code, version.day])
+    if version.is_withdrawn:
+        messages.error(request, f"La version {version.number} est retirée : marquez la suivante.")
+        return redirect(url)
     marked = Insert.objects.filter(pk=version.pk, final_at__isnull=True).update(
         final_at=timezone.now(), final_by=request.user
     )
@@ -152,8 +158,13 @@ def mark_final(request, slug, pk):
         messages.success(request, f"Version {version.number} marquée « bon à tirer ».")
     else:
         messages.info(request, f"La version {version.number} était déjà « bon à tirer ».")
-    url = reverse("insert", args=[slug, version.scope_code, version.day])
     return redirect(f"{url}?version={version.number}")
+
+
+def _withdrawn(request, version):
+    """What a download of a withdrawn version answers: gone, and why, and where to go."""
+    context = {"title": version.title, "version": version}
+    return render(request, "results/withdrawn.html", context, status=410)
 
 
 def _open(version, name):
@@ -165,6 +176,8 @@ def _open(version, name):
 
 def download_insert(request, slug, pk):
     version = _version(request, slug, pk)
+    if version.is_withdrawn:
+        return _withdrawn(request, version)
     handle = _open(version, version.pdf.name)
     return FileResponse(
         handle,
@@ -176,6 +189,8 @@ def download_insert(request, slug, pk):
 
 def page_thumbnail(request, slug, pk, page):
     version = _version(request, slug, pk)
+    if version.is_withdrawn:
+        return _withdrawn(request, version)
     if not 1 <= page <= len(version.thumbnails):
         raise Http404("Cette page n'existe pas.")
     handle = _open(version, version.thumbnails[page - 1])
@@ -189,6 +204,8 @@ def _export_name(version, extension):
 
 def export_csv(request, slug, pk):
     version = _version(request, slug, pk)
+    if version.is_withdrawn:
+        return _withdrawn(request, version)
     response = HttpResponse(
         insert_csv(version.heading, groups_of(version)), content_type="text/csv; charset=utf-8"
     )
@@ -199,6 +216,8 @@ def export_csv(request, slug, pk):
 def export_tagged_text(request, slug, pk):
     """InDesign Tagged Text (UTF-16), for desks that set the pages themselves."""
     version = _version(request, slug, pk)
+    if version.is_withdrawn:
+        return _withdrawn(request, version)
     response = HttpResponse(
         insert_tagged_text(version.heading, groups_of(version)),
         content_type="text/plain; charset=utf-16",

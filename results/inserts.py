@@ -2,11 +2,12 @@
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from layouts.compose import Group, compose
@@ -16,9 +17,12 @@ from layouts.profile import BERLINER
 from layouts.thumbnails import page_thumbnails
 from layouts.versions import diff, diff_summary, snapshot
 
+from .additions import ADDITIF, additions_of_day
+from .embargo import is_released, release_moment
 from .models import CalendarRow, Departement, Insert, Result, Title
 from .notices import announce_version
 from .plan import combined_groups, insert_title
+from .removals import confirmed_removals, without_removed
 
 RESULT_FIELDS = ("filiere", "option", "specialite", "nom", "prenoms", "resultat")
 
@@ -62,9 +66,39 @@ def result_day(days, code, row):
     return days.get((code, row["filiere"], row["option"])) or timezone.localdate(row["fetched_at"])
 
 
-def results_of_day(departement, day, days):
+def results_of_day(departement, day, days, now=None):
+    """The published rows printed on `day`, minus those still under embargo: a section whose
+    calendar puts its jury later is held back even if the upstream shows it already. A section
+    missing from the calendar has no known moment: it is printed on the day it arrived."""
     rows = Result.objects.filter(departement=departement).values("fetched_at", *RESULT_FIELDS)
-    return [row for row in rows if result_day(days, departement.code, row) == day]
+    return [
+        row
+        for row in rows
+        if result_day(days, departement.code, row) == day
+        and ((departement.code, row["filiere"], row["option"]) not in days or is_released(day, now))
+    ]
+
+
+def printed_rows(title, departement, day, days):
+    """What the title prints of a département on `day`: the released results and the
+    verified additions, minus the confirmed removals. Returns (results, additions)."""
+    removals = confirmed_removals(title, departement)
+    results = without_removed(results_of_day(departement, day, days), removals)
+    added = [
+        {name: getattr(addition, name) for name in RESULT_FIELDS}
+        for addition in additions_of_day(title, departement, day)
+        if is_released(addition.day)
+    ]
+    return results, without_removed(added, removals)
+
+
+def additif_groups(rows):
+    """The additif: candidates verified after the list was published, after every diploma,
+    each under its diploma and option."""
+    return [
+        replace(group, diploma=ADDITIF, option=f"{group.diploma} — {group.option}")
+        for group in compose(rows)
+    ]
 
 
 def days_of_sections(code, sections):
@@ -72,6 +106,27 @@ def days_of_sections(code, sections):
     days = section_days([code])
     today = timezone.localdate()
     return sorted({days.get((code, *section), today) for section in sections})
+
+
+def held_back_today(title, scope, code):
+    """Whether today's insert must be built now that today's embargo has lifted: the upstream
+    showed some of today's lists before the moment, so no fetch will bring them as new."""
+    today = timezone.localdate()
+    if not is_released(today):
+        return False
+    moment = release_moment(today)
+    latest = latest_version(title, scope, today)
+    if latest is not None and latest.created_at >= moment:
+        return False
+    sections = CalendarRow.objects.filter(departement=code, date_delib=today).values_list(
+        "filiere", "option"
+    )
+    early = Q()
+    for filiere, option in sections:
+        early |= Q(filiere=filiere, option=option)
+    return bool(early) and (
+        Result.objects.filter(early, departement=code, fetched_at__lt=moment).exists()
+    )
 
 
 def scope_departements(title, departement):
@@ -84,7 +139,8 @@ def insert_content(title, departement, day):
     days = section_days([d.code for d in departements])
     parts = []
     for dept in departements:
-        groups = compose(results_of_day(dept, day, days))
+        results, added = printed_rows(title, dept, day, days)
+        groups = compose(results) + additif_groups(added)
         if groups:
             parts.append((dept, groups))
     groups = combined_groups([(dept.name, dept_groups) for dept, dept_groups in parts])
@@ -114,6 +170,11 @@ def latest_version(title, departement, day):
         .order_by("-number")
         .first()
     )
+
+
+def unchanged(latest, digest):
+    """Whether the latest version already prints this content; a withdrawn one never does."""
+    return latest is not None and latest.content_hash == digest and not latest.is_withdrawn
 
 
 @dataclass
@@ -148,7 +209,7 @@ def build_insert(title, departement, day, *, reason="", on_progress=lambda pct, 
     profile, options = profile_for(title), print_options(title)
     digest = content_hash(heading, groups, profile, options)
     latest = latest_version(title, departement, day)
-    if latest and latest.content_hash == digest:
+    if unchanged(latest, digest):
         return latest, False
 
     on_progress(25, "Mise en colonnes…")
@@ -187,7 +248,7 @@ def save_version(build):
         # follows a fetch): the title's row lock makes them number and compare in turn.
         Title.objects.select_for_update().filter(pk=build.title.pk).first()
         latest = latest_version(build.title, build.departement, build.day)
-        if latest and latest.content_hash == build.digest:
+        if unchanged(latest, build.digest):
             return latest, False
         insert = new_version(build, latest)
         try:
@@ -254,7 +315,16 @@ def groups_of(insert):
     ]
 
 
-def compose_departement(departement):
-    """Everything a département has published so far, all days together, for the editors' list."""
-    rows = Result.objects.filter(departement=departement).values(*RESULT_FIELDS)
-    return compose(list(rows))
+def compose_departement(title, departement):
+    """What the title would print of a département so far, all days together, for the
+    editors' list: released results and additions, minus confirmed removals."""
+    days = section_days([departement.code])
+    dated = Result.objects.filter(departement=departement).values("fetched_at", "filiere", "option")
+    printing = {result_day(days, departement.code, row) for row in dated}
+    printing |= set(title.additions.filter(departement=departement).values_list("day", flat=True))
+    results, added = [], []
+    for day in sorted(printing):
+        day_results, day_added = printed_rows(title, departement, day, days)
+        results += day_results
+        added += day_added
+    return compose(results) + additif_groups(added)

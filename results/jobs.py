@@ -82,19 +82,21 @@ def enqueue_build(title, departement, day, *, user=None):
 
 def run_fetch(job):
     """Fetch a département's results; when they changed, rebuild the inserts that print them."""
-    from .inserts import days_of_sections
+    from .inserts import days_of_sections, held_back_today
     from .sync import sync_results
 
     progress(job, 20, "Interrogation d'ARPENT…")
     with ArpentClient.from_settings() as client:
         report = sync_results(client, job.departement_id)
-    if report.changed:
-        days = days_of_sections(job.departement_id, report.sections)
-        with transaction.atomic():
-            for title in Title.objects.filter(departements=job.departement_id):
-                scope = None if title.combine_departements else job.departement
-                for day in days:
-                    enqueue_build(title, scope, day, user=job.requested_by)
+    days = days_of_sections(job.departement_id, report.sections) if report.changed else []
+    with transaction.atomic():
+        for title in Title.objects.filter(departements=job.departement_id):
+            scope = None if title.combine_departements else job.departement
+            title_days = set(days)
+            if held_back_today(title, scope, job.departement_id):
+                title_days.add(timezone.localdate())
+            for day in sorted(title_days):
+                enqueue_build(title, scope, day, user=job.requested_by)
     finish(job, f"Résultats du {job.departement} : {report}")
     log.info("fetch job %s departement=%s: %s", job.pk, job.departement_id, report)
     return report

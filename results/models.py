@@ -421,6 +421,9 @@ class Insert(models.Model):
     final_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when a confirmed removal names a candidate this version prints: its files are
+    # deleted and it can no longer be downloaded nor exported; the next version replaces it.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -446,6 +449,10 @@ class Insert(models.Model):
     @property
     def is_final(self):
         return self.final_at is not None
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
 
     def siblings(self):
         """Every version of the same insert, newest first."""
@@ -580,3 +587,95 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or 'automatique'} {self.action}"
+
+
+class Removal(models.Model):
+    """A candidate's request not to be printed (right to object, to erasure).
+
+    It is kept beside the results, never by editing them: once confirmed, it takes the lines
+    it names out of every later build of its title, whatever the upstream sends again.
+    """
+
+    class Channel(models.TextChoices):
+        LETTER = "courrier", _("courrier")
+        EMAIL = "courriel", _("courriel")
+        PHONE = "telephone", _("téléphone")
+        FORM = "formulaire", _("formulaire en ligne")
+        DESK = "accueil", _("accueil du journal")
+        OTHER = "autre", _("autre")
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="removals")
+    departement = models.ForeignKey(
+        Departement, on_delete=models.CASCADE, related_name="+", verbose_name=_("département")
+    )
+    # Blank: any diploma, any option of the département.
+    filiere = models.CharField(_("diplôme"), max_length=200, blank=True)
+    option = models.CharField(_("option"), max_length=300, blank=True)
+    nom = models.CharField(_("nom"), max_length=200)
+    prenoms = models.CharField(_("prénoms"), max_length=300)
+    received_on = models.DateField(_("reçue le"))
+    channel = models.CharField(_("canal"), max_length=20, choices=Channel.choices)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The published lines the editor picked when confirming, as the upstream sent them; empty
+    # when nothing matched yet: then every line of this name in its scope, now or later.
+    lines = models.JSONField(default=list, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-created_at"]
+        verbose_name = _("demande de retrait")
+
+    def __str__(self):
+        return f"{self.title} — retrait n° {self.pk}"
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None
+
+
+class Addition(models.Model):
+    """A candidate missing from the published list whose transcript (E3) shows them admitted
+    this session, printed in the "additif" of their insert. Their credentials are never kept."""
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="additions")
+    departement = models.ForeignKey(Departement, on_delete=models.CASCADE, related_name="+")
+    filiere = models.CharField(max_length=200)
+    option = models.CharField(max_length=300)
+    specialite = models.CharField(max_length=300, blank=True)
+    nom = models.CharField(max_length=200)
+    prenoms = models.CharField(max_length=300)
+    resultat = models.CharField(max_length=100)
+    # The jury's date, from the transcript: the insert of that day carries the additif.
+    day = models.DateField()
+    verified_at = models.DateTimeField(default=timezone.now)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-verified_at"]
+        verbose_name = _("ajout vérifié")
+
+    def __str__(self):
+        return f"{self.title} — ajout n° {self.pk}"
+
+
+class VerificationFailure(models.Model):
+    """A failed transcript check, without the credentials tried: what the per-editor rate
+    limit counts, so that the app cannot be used to guess candidates' credentials."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.at:%Y-%m-%d %H:%M}"

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from . import insert_views, views
+from . import addition_views, insert_views, removal_views, views
 
 
 class IsoDateConverter:
@@ -70,6 +70,14 @@ urlpatterns = [
         name="mark_final",
     ),
     path("journal/<slug:slug>/reglages/", insert_views.print_settings, name="print_settings"),
+    path("journal/<slug:slug>/retraits/", removal_views.removals, name="removals"),
+    path(
+        "journal/<slug:slug>/retraits/importer/",
+        removal_views.import_removals,
+        name="import_removals",
+    ),
+    path("journal/<slug:slug>/retraits/<int:pk>/", removal_views.removal, name="removal"),
+    path("journal/<slug:slug>/ajouts/", addition_views.additions, name="additions"),
     path("journal/<slug:slug>/gabarits/", views.profiles, name="profiles"),
     path("journal/<slug:slug>/gabarits/nouveau/", views.new_profile, name="new_profile"),
     path("journal/<slug:slug>/gabarits/<int:pk>/", views.edit_profile, name="profile"),

@@ -185,7 +185,7 @@ def fetch_results(request, slug, code):
 def results_list(request, slug, code):
     title = _title(request, slug)
     dept = _followed(title, code)
-    groups = compose_departement(dept)
+    groups = compose_departement(title, dept)
     return render(
         request,
         "results/results_list.html",

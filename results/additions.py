@@ -1,0 +1,180 @@
+"""Verified additions: a candidate missing from the list, checked admitted through E3."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from layouts.compose import MAIN_RESULTS, printed_name, sort_key
+
+from . import audit
+from .arpent import ArpentClient, ArpentError, ArpentRefused
+from .embargo import is_released
+from .models import Addition, AuditEvent, CalendarRow, Result, VerificationFailure
+
+ADDITIF = "Additif"
+
+
+class NotVerified(Exception):
+    """The transcript does not allow the addition; the message is for the editor. `counts`:
+    whether it counts against the editor's failure limit (a guess, not a service outage)."""
+
+    def __init__(self, message, *, counts=True):
+        super().__init__(message)
+        self.counts = counts
+
+
+def contract_key(title):
+    keys = settings.ARPENT_CONTRACT_KEYS
+    return keys.get(title.slug) or keys.get("*", "")
+
+
+def failures_window_start(now):
+    return now - timedelta(minutes=settings.ADDITION_FAILURE_WINDOW_MIN)
+
+
+def blocked_until(user, now=None):
+    """When the editor may try again, if their recent failures reached the limit."""
+    now = now or timezone.now()
+    recent = list(
+        VerificationFailure.objects.filter(user=user, at__gte=failures_window_start(now))
+        .order_by("-at")
+        .values_list("at", flat=True)[: settings.ADDITION_FAILURE_LIMIT]
+    )
+    if len(recent) < settings.ADDITION_FAILURE_LIMIT:
+        return None
+    return recent[-1] + timedelta(minutes=settings.ADDITION_FAILURE_WINDOW_MIN)
+
+
+def verify_and_add(title, ina, num_gestion, user, *, client=None):
+    """Ask E3 for the candidate's transcript and, if it shows them admitted this session in one
+    of the title's départements, add them to the additif of their insert. The credentials are
+    used for the one call and forgotten: never stored, never logged."""
+    until = blocked_until(user)
+    if until:
+        raise NotVerified(
+            f"Trop de vérifications échouées : réessayez après {timezone.localtime(until):%H:%M}.",
+            counts=False,
+        )
+    key = contract_key(title)
+    if not key:
+        raise NotVerified(
+            "Ce titre n'a pas de clé de contrat ARPENT : l'administrateur la donne dans la "
+            "variable d'environnement ARPENT_CONTRACT_KEYS.",
+            counts=False,
+        )
+    try:
+        transcript = _transcript(ina, num_gestion, key, client)
+        addition = _addition(title, transcript, user)
+    except NotVerified as error:
+        if error.counts:
+            VerificationFailure.objects.create(user=user)
+        audit.record(
+            AuditEvent.Action.ADDITION_REFUSED,
+            title=title,
+            user=user,
+            summary=f"Vérification refusée : {error}"[:300],
+        )
+        raise
+    return addition
+
+
+def _transcript(ina, num_gestion, key, client):
+    own_client = client is None
+    client = client or ArpentClient.from_settings()
+    try:
+        return client.transcript(ina, num_gestion, contract_key=key)
+    except ArpentRefused as error:
+        if error.status in (401, 403):
+            raise NotVerified(
+                "ARPENT refuse la clé de contrat du titre : prévenez l'administrateur.",
+                counts=False,
+            ) from None
+        raise NotVerified(
+            "Aucun relevé de notes pour ces identifiants : vérifiez l'INA et le numéro de "
+            "gestion (ou le jury n'a pas encore délibéré)."
+        ) from None
+    except ArpentError as error:
+        raise NotVerified(
+            f"Vérification impossible pour l'instant : {error}", counts=False
+        ) from None
+    finally:
+        if own_client:
+            client.close()
+
+
+def session_year(departement_code):
+    latest = (
+        CalendarRow.objects.filter(departement=departement_code)
+        .order_by("-date_delib")
+        .values_list("date_delib", flat=True)
+        .first()
+    )
+    return latest.year if latest else timezone.localdate().year
+
+
+def _addition(title, transcript, user):
+    if not title.departements.filter(code=transcript.departement).exists():
+        raise NotVerified(
+            f"Ce candidat a passé l'examen dans le département {transcript.departement}, que ce "
+            "titre ne suit pas."
+        )
+    year = session_year(transcript.departement)
+    if transcript.date_deliberation.year != year or str(year) not in transcript.session:
+        raise NotVerified(f"Ce relevé n'est pas de la session {year}.")
+    if transcript.resultat.casefold() not in MAIN_RESULTS:
+        raise NotVerified(f"Le relevé ne montre pas le candidat admis (« {transcript.resultat} »).")
+    if not is_released(transcript.date_deliberation):
+        raise NotVerified("Le jury de ce candidat n'a pas encore délibéré.", counts=False)
+    wanted = sort_key(printed_name(transcript.nom, transcript.prenoms))
+    same_section = {
+        "departement": transcript.departement,
+        "filiere": transcript.filiere,
+        "option": transcript.option,
+    }
+    for model in (Result, Addition):
+        rows = model.objects.filter(**same_section)
+        if model is Addition:
+            rows = rows.filter(title=title)
+        if any(sort_key(printed_name(r.nom, r.prenoms)) == wanted for r in rows):
+            where = "la liste publiée" if model is Result else "les ajouts de ce titre"
+            raise NotVerified(f"Ce candidat figure déjà dans {where}.", counts=False)
+    with transaction.atomic():
+        addition = Addition.objects.create(
+            title=title,
+            departement_id=transcript.departement,
+            filiere=transcript.filiere,
+            option=transcript.option,
+            specialite=transcript.specialite,
+            nom=transcript.nom,
+            prenoms=transcript.prenoms,
+            resultat=transcript.resultat,
+            day=transcript.date_deliberation,
+            verified_by=user,
+        )
+        _rebuild(title, addition, user)
+        audit.record(
+            AuditEvent.Action.ADDITION_VERIFIED,
+            title=title,
+            user=user,
+            departement=transcript.departement,
+            day=addition.day,
+            summary=(
+                f"Ajout n° {addition.pk} vérifié par relevé de notes "
+                f"({transcript.filiere} — {transcript.option})"
+            ),
+            details={"addition": addition.pk},
+        )
+    return addition
+
+
+def _rebuild(title, addition, user):
+    from .jobs import enqueue_build
+
+    scope = None if title.combine_departements else addition.departement
+    enqueue_build(title, scope, addition.day, user=user)
+
+
+def additions_of_day(title, departement, day):
+    return list(Addition.objects.filter(title=title, departement=departement, day=day))

@@ -1,0 +1,195 @@
+"""Candidates' removal requests: matching them to published lines, confirming, applying them."""
+
+from collections import Counter
+
+from django.db import transaction
+from django.utils import timezone
+
+from layouts.compose import printed_name, sort_key
+
+from . import audit
+from .models import AuditEvent, CalendarRow, Diploma, Insert, Removal, Result
+
+LINE_FIELDS = ("filiere", "option", "specialite", "nom", "prenoms")
+
+
+class StaleMatches(Exception):
+    """The lines the editor picked are no longer published as shown (a fetch came between)."""
+
+
+def _field(row, name):
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def line_key(row):
+    """A published line, compared as the request is: case, accents, punctuation and spaces
+    do not count."""
+    return tuple(sort_key(_field(row, name) or "") for name in LINE_FIELDS)
+
+
+def names_match(removal, row):
+    """Whether a row carries the requested name, within the request's diploma and option."""
+    if sort_key(row["nom"]) != sort_key(removal.nom):
+        return False
+    if sort_key(row["prenoms"]) != sort_key(removal.prenoms):
+        return False
+    if removal.filiere and sort_key(row["filiere"]) != sort_key(removal.filiere):
+        return False
+    return not removal.option or sort_key(row["option"]) == sort_key(removal.option)
+
+
+def without_removed(rows, removals):
+    """The rows minus those the confirmed removals name.
+
+    A picked line takes out one row (of two homonyms printed twice, the other stays); a removal
+    confirmed before any line matched takes out every row of its name, now or later.
+    """
+    picked = Counter()
+    standing = []
+    for removal in removals:
+        if removal.lines:
+            picked.update(line_key(line) for line in removal.lines)
+        else:
+            standing.append(removal)
+    kept = []
+    for row in rows:
+        key = line_key(row)
+        if picked[key] > 0:
+            picked[key] -= 1
+        elif not any(names_match(removal, row) for removal in standing):
+            kept.append(row)
+    return kept
+
+
+def confirmed_removals(title, departement):
+    return list(
+        Removal.objects.filter(title=title, departement=departement, confirmed_at__isnull=False)
+    )
+
+
+def matching_results(removal):
+    """The published lines of the request's département that carry its name."""
+    rows = Result.objects.filter(departement=removal.departement_id).order_by(
+        "filiere", "option", "specialite", "occurrence", "pk"
+    )
+    return [row for row in rows if names_match(removal, vars(row))]
+
+
+def line_of(result):
+    return {name: getattr(result, name) for name in LINE_FIELDS}
+
+
+def prints_name(insert, removal):
+    """Whether a stored version printed the requested name (in any of its sections)."""
+    wanted = sort_key(printed_name(removal.nom, removal.prenoms))
+    return any(sort_key(name) == wanted for section in insert.content for name in section["names"])
+
+
+def confirm(removal, result_ids, user):
+    """Confirm a request with the published lines the editor picked (none: nothing published
+    matches yet). Withdraws the versions that printed the name and rebuilds their inserts;
+    returns the withdrawn versions, or None if the request was already confirmed."""
+    from .inserts import section_days
+    from .jobs import enqueue_build
+
+    matches = {result.pk: result for result in matching_results(removal)}
+    if set(result_ids) - set(matches) or (matches and not result_ids):
+        raise StaleMatches
+    lines = [line_of(matches[pk]) for pk in result_ids]
+    with transaction.atomic():
+        confirmed = Removal.objects.filter(pk=removal.pk, confirmed_at__isnull=True).update(
+            lines=lines, confirmed_at=timezone.now(), confirmed_by=user
+        )
+        if confirmed != 1:
+            return None
+        removal.refresh_from_db()
+        withdrawn = withdraw_versions(removal)
+        title = removal.title
+        scope = None if title.combine_departements else removal.departement
+        days = {insert.day for insert in withdrawn}
+        section_day = section_days([removal.departement_id])
+        for line in lines:
+            key = (removal.departement_id, line["filiere"], line["option"])
+            if key in section_day:
+                days.add(section_day[key])
+        for day in sorted(days):
+            enqueue_build(title, scope, day, user=user)
+        audit.record(
+            AuditEvent.Action.REMOVAL_CONFIRMED,
+            title=title,
+            user=user,
+            departement=removal.departement_id,
+            summary=(
+                f"Demande de retrait n° {removal.pk} confirmée : {len(lines)} ligne(s) publiée(s), "
+                f"{len(withdrawn)} version(s) retirée(s), {len(days)} encart(s) à régénérer"
+            ),
+            details={"removal": removal.pk, "lines": len(lines), "withdrawn": len(withdrawn)},
+        )
+    return withdrawn
+
+
+def withdraw_versions(removal):
+    """Mark the versions of the request's title that printed the name as withdrawn, and delete
+    their files once the transaction commits: nobody downloads them again."""
+    candidates = Insert.objects.filter(
+        title=removal.title, withdrawn_at__isnull=True, departement__in=[removal.departement_id]
+    ) | Insert.objects.filter(
+        title=removal.title, withdrawn_at__isnull=True, departement__isnull=True
+    )
+    withdrawn = [insert for insert in candidates if prints_name(insert, removal)]
+    now = timezone.now()
+    for insert in withdrawn:
+        Insert.objects.filter(pk=insert.pk).update(withdrawn_at=now, thumbnails=[])
+        transaction.on_commit(_file_deleter(insert))
+    return withdrawn
+
+
+def _file_deleter(insert):
+    names = [insert.pdf.name, *insert.thumbnails]
+    storage = insert.pdf.storage
+
+    def delete():
+        for name in names:
+            if name:
+                storage.delete(name)
+
+    return delete
+
+
+def scope_label(removal):
+    parts = [removal.filiere or "tous diplômes"]
+    if removal.option:
+        parts.append(removal.option)
+    return " — ".join(parts)
+
+
+def pending_count(title):
+    return Removal.objects.filter(title=title, confirmed_at__isnull=True).count()
+
+
+def known_diplomas():
+    """(filière, option) pairs a request may name: the referential's and the calendars'."""
+    pairs = set(Diploma.objects.values_list("filiere", "option"))
+    pairs |= set(CalendarRow.objects.values_list("filiere", "option").distinct())
+    return sorted(pairs, key=lambda pair: (sort_key(pair[0]), sort_key(pair[1])))
+
+
+def resolve_diploma(filiere, option, pairs):
+    """The known (filière, option) a request's texts name, compared without case or accents;
+    ("", "") for any diploma. Raises ValueError with the editor's message."""
+    filiere, option = (filiere or "").strip(), (option or "").strip()
+    if not filiere:
+        if option:
+            raise ValueError("une option sans diplôme")
+        return "", ""
+    filieres = {sort_key(f): f for f, _ in pairs}
+    known_filiere = filieres.get(sort_key(filiere))
+    if known_filiere is None:
+        raise ValueError(f"diplôme inconnu « {filiere} »")
+    if not option:
+        return known_filiere, ""
+    options = {sort_key(o): o for f, o in pairs if f == known_filiere}
+    known_option = options.get(sort_key(option))
+    if known_option is None:
+        raise ValueError(f"option inconnue pour ce diplôme « {option} »")
+    return known_filiere, known_option

@@ -5,7 +5,7 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 
-from layouts.compose import printed_name, sort_key
+from layouts.compose import DIPLOMAS, diploma_rank, printed_name, sort_key
 
 from . import audit
 from .models import AuditEvent, CalendarRow, Diploma, Insert, Removal, Result
@@ -21,21 +21,27 @@ def _field(row, name):
     return row[name] if isinstance(row, dict) else getattr(row, name)
 
 
+def match_key(text):
+    """A name as requests compare it: no case, accents, punctuation or spaces, so that
+    "ndiaye", "N'Diaye" and "N DIAYE" meet; the editor confirms what matched."""
+    return sort_key(text or "").replace(" ", "")
+
+
 def line_key(row):
     """A published line, compared as the request is: case, accents, punctuation and spaces
     do not count."""
-    return tuple(sort_key(_field(row, name) or "") for name in LINE_FIELDS)
+    return tuple(match_key(_field(row, name)) for name in LINE_FIELDS)
 
 
 def names_match(removal, row):
     """Whether a row carries the requested name, within the request's diploma and option."""
-    if sort_key(row["nom"]) != sort_key(removal.nom):
+    if match_key(row["nom"]) != match_key(removal.nom):
         return False
-    if sort_key(row["prenoms"]) != sort_key(removal.prenoms):
+    if match_key(row["prenoms"]) != match_key(removal.prenoms):
         return False
-    if removal.filiere and sort_key(row["filiere"]) != sort_key(removal.filiere):
+    if removal.filiere and match_key(row["filiere"]) != match_key(removal.filiere):
         return False
-    return not removal.option or sort_key(row["option"]) == sort_key(removal.option)
+    return not removal.option or match_key(row["option"]) == match_key(removal.option)
 
 
 def without_removed(rows, removals):
@@ -81,8 +87,8 @@ def line_of(result):
 
 def prints_name(insert, removal):
     """Whether a stored version printed the requested name (in any of its sections)."""
-    wanted = sort_key(printed_name(removal.nom, removal.prenoms))
-    return any(sort_key(name) == wanted for section in insert.content for name in section["names"])
+    wanted = match_key(printed_name(removal.nom, removal.prenoms))
+    return any(match_key(name) == wanted for section in insert.content for name in section["names"])
 
 
 def confirm(removal, result_ids, user):
@@ -184,6 +190,9 @@ def resolve_diploma(filiere, option, pairs):
         return "", ""
     filieres = {sort_key(f): f for f, _ in pairs}
     known_filiere = filieres.get(sort_key(filiere))
+    rank = diploma_rank(filiere)
+    if known_filiere is None and rank < len(DIPLOMAS) and DIPLOMAS[rank] in filieres.values():
+        known_filiere = DIPLOMAS[rank]  # "Bac pro", "BTSA"…
     if known_filiere is None:
         raise ValueError(f"diplôme inconnu « {filiere} »")
     if not option:

@@ -1,0 +1,112 @@
+"""The embargo: nothing of a section is built before its deliberation moment."""
+
+from contextlib import nullcontext
+from datetime import date, datetime
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from results import jobs
+from results.embargo import release_moment
+from results.inserts import build_insert, held_back_today
+from results.models import CalendarRow, Departement, Job, Result, Title
+
+pytestmark = pytest.mark.django_db
+
+PARIS = ZoneInfo("Europe/Paris")
+DAY = date(2026, 7, 3)
+FORET = ("Baccalauréat Professionnel", "Forêt")
+
+
+@pytest.fixture
+def gard():
+    gard = Departement.objects.create(code="30", name="Gard")
+    CalendarRow.objects.create(
+        departement=gard, filiere=FORET[0], option=FORET[1], date_delib=DAY, nb_candidats=9
+    )
+    return gard
+
+
+@pytest.fixture
+def title(gard):
+    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
+    title.departements.add(gard)
+    return title
+
+
+def publish(gard, nom, *, at):
+    Result.objects.create(
+        departement=gard,
+        filiere=FORET[0],
+        option=FORET[1],
+        nom=nom,
+        prenoms="Marie",
+        resultat="Admission",
+        fetched_at=at,
+    )
+
+
+def at(day, hour, minute=0):
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
+
+
+def test_a_list_the_upstream_shows_the_day_before_is_held_until_its_day(title, gard):
+    publish(gard, "DUPONT", at=at(date(2026, 7, 2), 18))
+    with time_machine.travel(at(date(2026, 7, 2), 23, 59)):
+        assert build_insert(title, gard, DAY) == (None, False)
+    with time_machine.travel(at(DAY, 0, 1)):
+        insert, created = build_insert(title, gard, DAY)
+    assert created and insert.names_count == 1
+
+
+def test_the_moment_is_configurable(title, gard, settings):
+    settings.RESULTS_EMBARGO_TIME = "14:00"
+    assert release_moment(DAY) == at(DAY, 14)
+    publish(gard, "DUPONT", at=at(DAY, 9))
+    with time_machine.travel(at(DAY, 13, 59)):
+        assert build_insert(title, gard, DAY) == (None, False)
+    with time_machine.travel(at(DAY, 14)):
+        assert build_insert(title, gard, DAY)[1]
+
+
+def test_a_section_missing_from_the_calendar_prints_on_the_day_it_arrived(title, gard):
+    Result.objects.create(
+        departement=gard,
+        filiere="Brevet de Technicien Supérieur Agricole",
+        option="Aquaculture",
+        nom="MARTIN",
+        prenoms="Paul",
+        resultat="Admission",
+        fetched_at=at(date(2026, 7, 1), 10),
+    )
+    with time_machine.travel(at(date(2026, 7, 1), 11)):
+        insert, created = build_insert(title, gard, date(2026, 7, 1))
+    assert created and insert.names_count == 1
+
+
+def test_an_unreadable_moment_setting_is_a_clear_configuration_error(title, gard, settings):
+    settings.RESULTS_EMBARGO_TIME = "2 pm"
+    with pytest.raises(ImproperlyConfigured, match="RESULTS_EMBARGO_TIME"):
+        release_moment(DAY)
+
+
+def test_the_first_poll_after_the_moment_builds_lists_the_upstream_showed_early(
+    title, gard, monkeypatch
+):
+    publish(gard, "DUPONT", at=at(date(2026, 7, 2), 18))
+    unchanged = SimpleNamespace(changed=False, sections=[])
+    monkeypatch.setattr("results.sync.sync_results", lambda client, code: unchanged)
+    monkeypatch.setattr(jobs.ArpentClient, "from_settings", lambda: nullcontext())
+    with time_machine.travel(at(DAY, 9)):
+        assert held_back_today(title, gard, "30")
+        jobs.run_fetch(Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard))
+        build = Job.objects.get(kind=Job.Kind.BUILD_INSERT)
+        assert (build.title, build.departement, build.day) == (title, gard, DAY)
+        build_insert(title, gard, DAY)
+        # Built after the moment: later unchanged polls build nothing more.
+        assert not held_back_today(title, gard, "30")
+        assert timezone.localdate() == DAY

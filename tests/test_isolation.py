@@ -1,0 +1,225 @@
+"""Title isolation: every URL pattern walked as anonymous, as another title's user, as the
+title's own user. A new pattern fails here until it says how it is walked."""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from layouts.profile import BERLINER
+from results.inserts import build_insert
+from results.models import (
+    Addition,
+    CalendarRow,
+    Departement,
+    Job,
+    Membership,
+    PrintProfile,
+    Removal,
+    Result,
+    Title,
+)
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 7, 1)
+FORET = ("Baccalauréat Professionnel", "Forêt")
+# What the title's pages show and another title's user must never see.
+SECRETS = ("Gazette", "Gard", "DUPONTEL", "Amandine", "ZIDANE")
+# Patterns outside the titles' pages: the login, the admin (staff only, its own checks) and
+# the sandbox (a stand-in for a public API).
+NOT_TITLE_PAGES = ("connexion/", "deconnexion/", "admin/", "arpent-resultats-api/")
+
+
+def walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+def title_patterns():
+    return [
+        (route, name)
+        for route, name in walk(get_resolver().url_patterns)
+        if not route.startswith(NOT_TITLE_PAGES) and name != "home"
+    ]
+
+
+@pytest.fixture
+def world():
+    """Two titles on one installation, each with its data; users of each, with roles."""
+    gard = Departement.objects.create(code="30", name="Gard")
+    lozere = Departement.objects.create(code="48", name="Lozère")
+    gazette = Title.objects.create(name="La Gazette du Midi", slug="gazette")
+    gazette.departements.add(gard)
+    other = Title.objects.create(name="L'Autre Journal", slug="autre")
+    other.departements.add(lozere)
+    CalendarRow.objects.create(
+        departement=gard, filiere=FORET[0], option=FORET[1], date_delib=DAY, nb_candidats=20
+    )
+    for nom, prenoms in (("DUPONTEL", "Amandine"), ("ZIDANE", "Paul")):
+        Result.objects.create(
+            departement=gard,
+            filiere=FORET[0],
+            option=FORET[1],
+            nom=nom,
+            prenoms=prenoms,
+            resultat="Admission",
+        )
+    version, _ = build_insert(gazette, gard, DAY)
+    users = {}
+    for username, title, role in (
+        ("redac", gazette, Membership.Role.EDITOR),
+        ("chef", gazette, Membership.Role.ADMIN),
+        ("autre", other, Membership.Role.ADMIN),
+    ):
+        users[username] = get_user_model().objects.create_user(username, password="pw")
+        Membership.objects.create(user=users[username], title=title, role=role)
+    objects = {
+        "version": version,
+        "profile": PrintProfile.create_from(gazette, BERLINER),
+        "removal": Removal.objects.create(
+            title=gazette,
+            departement=gard,
+            nom="DUPONTEL",
+            prenoms="Amandine",
+            received_on=DAY,
+            channel=Removal.Channel.LETTER,
+        ),
+        "addition": Addition.objects.create(
+            title=gazette,
+            departement=gard,
+            filiere=FORET[0],
+            option=FORET[1],
+            nom="ZIDANE",
+            prenoms="Paul",
+            resultat="Admission",
+            day=DAY,
+        ),
+    }
+    return users, objects
+
+
+def kwargs_of(name, objects, slug="gazette"):
+    """The URL arguments of each pattern, pointing at the gazette's objects."""
+    version, profile, removal = objects["version"], objects["profile"], objects["removal"]
+    departement = {"slug": slug, "code": "30"}
+    insert = {"slug": slug, "scope": "30", "day": DAY}
+    by_name = {
+        "title": {"slug": slug},
+        "choose": {"slug": slug},
+        "planning": {"slug": slug},
+        "planning_csv": {"slug": slug},
+        "planning_pdf": {"slug": slug},
+        "departement": departement,
+        "activity": departement,
+        "fetch_results": departement,
+        "results_list": departement,
+        "inserts": {"slug": slug},
+        "insert": insert,
+        "insert_status": insert,
+        "build": insert,
+        "download": {"slug": slug, "pk": version.pk},
+        "page_thumbnail": {"slug": slug, "pk": version.pk, "page": 1},
+        "export_csv": {"slug": slug, "pk": version.pk},
+        "export_tagged_text": {"slug": slug, "pk": version.pk},
+        "mark_final": {"slug": slug, "pk": version.pk},
+        "print_settings": {"slug": slug},
+        "removals": {"slug": slug},
+        "import_removals": {"slug": slug},
+        "removal": {"slug": slug, "pk": removal.pk},
+        "additions": {"slug": slug},
+        "profiles": {"slug": slug},
+        "new_profile": {"slug": slug},
+        "profile": {"slug": slug, "pk": profile.pk},
+        "profile_preview": {"slug": slug, "pk": profile.pk},
+        "default_profile": {"slug": slug, "pk": profile.pk},
+        "audit": {"slug": slug},
+        "audit_csv": {"slug": slug},
+    }
+    return by_name.get(name)
+
+
+# Pages only the title's admins open; its editors get 403.
+ADMIN_ONLY = {"audit", "audit_csv"}
+# Views that only take POST: walked with POST, where GET answers 405.
+POST_ONLY = {
+    "fetch_results",
+    "build",
+    "mark_final",
+    "new_profile",
+    "default_profile",
+    "profile_preview",
+}
+# A form's target whose GET sends back to the page holding the form.
+REDIRECTS_ON_GET = {"import_removals"}
+
+
+def urls(objects, slug="gazette"):
+    walked = []
+    for route, name in title_patterns():
+        kwargs = kwargs_of(name, objects, slug)
+        assert kwargs is not None, f"URL pattern {route!r} ({name}): say how to walk it here"
+        walked.append((name, reverse(name, kwargs=kwargs)))
+    return walked
+
+
+# What a POST-only view needs to do its work for the right user.
+POST_DATA = {"new_profile": {"preset": "tabloid"}}
+
+
+def request(client, name, url):
+    return client.post(url, POST_DATA.get(name, {})) if name in POST_ONLY else client.get(url)
+
+
+def test_every_page_sends_anonymous_visitors_to_the_login(client, world):
+    _, objects = world
+    walked = [("home", reverse("home")), *urls(objects)]
+    for name, url in walked:
+        response = request(client, name, url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+    assert len(walked) == len(title_patterns()) + 1
+
+
+def test_another_titles_user_gets_404_everywhere_and_sees_nothing_of_the_title(client, world):
+    users, objects = world
+    client.force_login(users["autre"])
+    jobs_before = Job.objects.count()
+    walked = 0
+    # The gazette's URLs, and the outsider's own title's URLs pointing at the gazette's objects.
+    for slug in ("gazette", "autre"):
+        for name, url in urls(objects, slug):
+            if slug == "autre" and name in ("title", "choose", "planning", "inserts"):
+                continue  # pages of the outsider's own title, with no gazette object in them
+            if slug == "autre" and "pk" not in str(kwargs_of(name, objects)) and "30" not in url:
+                continue
+            for response in (request(client, name, url), client.post(url)):
+                assert response.status_code == 404, (slug, url, response.status_code)
+                body = response.content.decode(errors="replace")
+                assert not any(secret in body for secret in SECRETS), url
+            walked += 1
+    assert walked >= 40
+    # Nothing was started, marked or changed on the gazette's behalf.
+    assert Job.objects.count() == jobs_before
+    objects["version"].refresh_from_db()
+    assert not objects["version"].is_final
+    assert not Removal.objects.exclude(pk=objects["removal"].pk).exists()
+    assert PrintProfile.objects.get(pk=objects["profile"].pk).is_default
+
+
+def test_the_titles_own_users_open_every_page(client, world):
+    users, objects = world
+    for username in ("redac", "chef"):
+        client.force_login(users[username])
+        for name, url in urls(objects):
+            response = request(client, name, url)
+            if name in ADMIN_ONLY and username == "redac":
+                assert response.status_code == 403, url
+            elif name in POST_ONLY or name in REDIRECTS_ON_GET:
+                assert response.status_code in (200, 302), (url, response.status_code)
+            else:
+                assert response.status_code == 200, (url, response.status_code)

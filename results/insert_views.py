@@ -19,6 +19,7 @@ from .inserts import groups_of
 from .jobs import enqueue_build
 from .models import ALL_DEPARTEMENTS, Insert, Job, Notice
 from .notices import insert_label
+from .retention import retention_status
 from .views import _title
 
 
@@ -102,6 +103,7 @@ def insert(request, slug, scope, day):
         "outdated": final is not None and versions and versions[0].number > final.number,
         "pages": range(1, len(selected.thumbnails) + 1) if selected else [],
         "summary": diff_summary(selected.diff) if selected and selected.diff else "",
+        "retention": retention_status(),
         **_status(title, departement, day),
     }
     return render(request, "results/insert.html", context)
@@ -156,6 +158,17 @@ def mark_final(request, slug, pk):
     return redirect(f"{url}?version={version.number}")
 
 
+def _purged(request, version):
+    """410 Gone: the version's names were erased by the retention purge, for good."""
+    context = {
+        "title": version.title,
+        "version": version,
+        "label": insert_label(version.departement, version.day),
+        "days": retention_status().days,
+    }
+    return render(request, "results/purged.html", context, status=410)
+
+
 def _open(version, name):
     try:
         return version.pdf.storage.open(name, "rb")
@@ -165,6 +178,8 @@ def _open(version, name):
 
 def download_insert(request, slug, pk):
     version = _version(request, slug, pk)
+    if version.is_purged:
+        return _purged(request, version)
     handle = _open(version, version.pdf.name)
     return FileResponse(
         handle,
@@ -176,6 +191,8 @@ def download_insert(request, slug, pk):
 
 def page_thumbnail(request, slug, pk, page):
     version = _version(request, slug, pk)
+    if version.is_purged:
+        return _purged(request, version)
     if not 1 <= page <= len(version.thumbnails):
         raise Http404("Cette page n'existe pas.")
     handle = _open(version, version.thumbnails[page - 1])
@@ -189,6 +206,8 @@ def _export_name(version, extension):
 
 def export_csv(request, slug, pk):
     version = _version(request, slug, pk)
+    if version.is_purged:
+        return _purged(request, version)
     response = HttpResponse(
         insert_csv(version.heading, groups_of(version)), content_type="text/csv; charset=utf-8"
     )
@@ -199,6 +218,8 @@ def export_csv(request, slug, pk):
 def export_tagged_text(request, slug, pk):
     """InDesign Tagged Text (UTF-16), for desks that set the pages themselves."""
     version = _version(request, slug, pk)
+    if version.is_purged:
+        return _purged(request, version)
     response = HttpResponse(
         insert_tagged_text(version.heading, groups_of(version)),
         content_type="text/plain; charset=utf-16",

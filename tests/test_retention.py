@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
 from results import retention, tasks
 from results.inserts import build_insert
@@ -350,6 +351,55 @@ def test_a_file_no_version_refers_to_is_swept(title, gard, django_capture_on_com
     os.utime(path, (old, old))
     report = purge(django_capture_on_commit_callbacks, now=ON_PURGE_DAY)
     assert not os.path.exists(path) and report.files_deleted >= 1
+
+
+# The editors' pages
+
+
+def test_purged_downloads_answer_gone_with_a_french_page(
+    client, session, editor, django_capture_on_commit_callbacks
+):
+    version = Insert.objects.get(day=FIRST_DAY, number=2)
+    purge(django_capture_on_commit_callbacks, now=ON_PURGE_DAY)
+    client.force_login(editor)
+    for name, args in (
+        ("download", []),
+        ("page_thumbnail", [1]),
+        ("export_csv", []),
+        ("export_tagged_text", []),
+    ):
+        response = client.get(reverse(name, args=["gazette", version.pk, *args]))
+        assert response.status_code == 410, name
+        page = response.content.decode()
+        assert "Les noms de la version 2 de l'encart Gard, 1 juillet 2026 ont été effacés" in page
+        assert "le 2 août 2026" in page and "30 jours après la dernière délibération" in page
+
+
+def test_the_insert_page_shows_the_purged_state_instead_of_pages(
+    client, session, editor, django_capture_on_commit_callbacks
+):
+    version = Insert.objects.get(day=FIRST_DAY, number=2)
+    url = reverse("insert", args=["gazette", "30", FIRST_DAY])
+    client.force_login(editor)
+    page = client.get(url).content.decode()
+    assert f"Les noms seront effacés le 2 août 2026 ({AFTER_THE_LAST})." in page
+    purge(django_capture_on_commit_callbacks, now=ON_PURGE_DAY)
+    page = client.get(url).content.decode()
+    assert "Noms effacés le 2 août 2026 ; les effectifs sont conservés." in page
+    assert reverse("page_thumbnail", args=["gazette", version.pk, 1]) not in page
+    assert reverse("download", args=["gazette", version.pk]) not in page
+    assert "+1 nom" in page  # the diff keeps its counts
+
+
+def test_the_title_page_says_when_the_names_go_and_when_they_went(
+    client, session, editor, django_capture_on_commit_callbacks
+):
+    client.force_login(editor)
+    page = client.get(reverse("title", args=["gazette"])).content.decode()
+    assert f"Les noms seront effacés le 2 août 2026 ({AFTER_THE_LAST})." in page
+    purge(django_capture_on_commit_callbacks, now=ON_PURGE_DAY)
+    page = client.get(reverse("title", args=["gazette"])).content.decode()
+    assert "Noms effacés le 2 août 2026 ; les effectifs sont conservés." in page
 
 
 # The command and the scheduled job

@@ -236,6 +236,13 @@ INSERT_RENDER_PROCESSES = envint("INSERT_RENDER_PROCESSES", str(os.cpu_count() o
 # Daily refresh of referentials and deliberation calendars, Paris time.
 CALENDAR_REFRESH_HOUR = envint("CALENDAR_REFRESH_HOUR", "6")
 
+# Retention of personal data: the candidates' names (many of them minors) are erased this many
+# days after the session's last deliberation, which leaves time for corrections and late
+# reprints; the counts are kept (results.retention). The daily purge runs at the given hour,
+# Paris time, when no one is polling or building.
+RESULTS_RETENTION_DAYS = envint("RESULTS_RETENTION_DAYS", "30")
+RETENTION_PURGE_HOUR = envint("RETENTION_PURGE_HOUR", "3")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -254,5 +261,10 @@ CELERY_BEAT_SCHEDULE = {
     "poll-results": {
         "task": "results.tasks.poll_results",
         "schedule": float(RESULTS_POLL_INTERVAL_S),
+    },
+    # A fixed hour, not an interval: an interval would also run at every beat start-up.
+    "purge-personal-data": {
+        "task": "results.tasks.purge_personal_data",
+        "schedule": crontab(hour=RETENTION_PURGE_HOUR, minute=0),
     },
 }

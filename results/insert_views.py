@@ -20,6 +20,7 @@ from .jobs import enqueue_build
 from .models import ALL_DEPARTEMENTS, Insert, Job, Notice
 from .notices import insert_label
 from .removals import pending_count
+from .retention import retention_status
 from .views import _title
 
 
@@ -101,12 +102,20 @@ def insert(request, slug, scope, day):
         "selected": selected,
         "final": final,
         "outdated": final is not None and versions and versions[0].number > final.number,
-        "pages": range(1, len(selected.thumbnails) + 1) if selected else [],
+        "pages": _pages(selected),
         "summary": diff_summary(selected.diff) if selected and selected.diff else "",
         "pending_removals": pending_count(title),
+        "retention": retention_status(),
         **_status(title, departement, day),
     }
     return render(request, "results/insert.html", context)
+
+
+def _pages(version):
+    """Page numbers of the version's thumbnails, none once its files are erased."""
+    if version is None or version.is_purged or version.is_withdrawn:
+        return []
+    return range(1, len(version.thumbnails) + 1)
 
 
 def _selected(request, versions):
@@ -161,10 +170,30 @@ def mark_final(request, slug, pk):
     return redirect(f"{url}?version={version.number}")
 
 
+def _gone(request, version):
+    """410 Gone for a version whose files were erased, saying why; None for the others."""
+    if version.is_purged:
+        return _purged(request, version)
+    if version.is_withdrawn:
+        return _withdrawn(request, version)
+    return None
+
+
 def _withdrawn(request, version):
     """What a download of a withdrawn version answers: gone, and why, and where to go."""
     context = {"title": version.title, "version": version}
     return render(request, "results/withdrawn.html", context, status=410)
+
+
+def _purged(request, version):
+    """410 Gone: the version's names were erased by the retention purge, for good."""
+    context = {
+        "title": version.title,
+        "version": version,
+        "label": insert_label(version.departement, version.day),
+        "days": retention_status().days,
+    }
+    return render(request, "results/purged.html", context, status=410)
 
 
 def _open(version, name):
@@ -176,8 +205,8 @@ def _open(version, name):
 
 def download_insert(request, slug, pk):
     version = _version(request, slug, pk)
-    if version.is_withdrawn:
-        return _withdrawn(request, version)
+    if gone := _gone(request, version):
+        return gone
     handle = _open(version, version.pdf.name)
     return FileResponse(
         handle,
@@ -189,8 +218,8 @@ def download_insert(request, slug, pk):
 
 def page_thumbnail(request, slug, pk, page):
     version = _version(request, slug, pk)
-    if version.is_withdrawn:
-        return _withdrawn(request, version)
+    if gone := _gone(request, version):
+        return gone
     if not 1 <= page <= len(version.thumbnails):
         raise Http404("Cette page n'existe pas.")
     handle = _open(version, version.thumbnails[page - 1])
@@ -204,8 +233,8 @@ def _export_name(version, extension):
 
 def export_csv(request, slug, pk):
     version = _version(request, slug, pk)
-    if version.is_withdrawn:
-        return _withdrawn(request, version)
+    if gone := _gone(request, version):
+        return gone
     response = HttpResponse(
         insert_csv(version.heading, groups_of(version)), content_type="text/csv; charset=utf-8"
     )
@@ -216,8 +245,8 @@ def export_csv(request, slug, pk):
 def export_tagged_text(request, slug, pk):
     """InDesign Tagged Text (UTF-16), for desks that set the pages themselves."""
     version = _version(request, slug, pk)
-    if version.is_withdrawn:
-        return _withdrawn(request, version)
+    if gone := _gone(request, version):
+        return gone
     response = HttpResponse(
         insert_tagged_text(version.heading, groups_of(version)),
         content_type="text/plain; charset=utf-16",

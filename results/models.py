@@ -424,6 +424,9 @@ class Insert(models.Model):
     # Set when a confirmed removal names a candidate this version prints: its files are
     # deleted and it can no longer be downloaded nor exported; the next version replaces it.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Set by the retention purge (results.retention): the names are gone from `content` and
+    # `diff`, the PDF and page images deleted; the counts, pages and columns stay.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -453,6 +456,10 @@ class Insert(models.Model):
     @property
     def is_withdrawn(self):
         return self.withdrawn_at is not None
+
+    @property
+    def is_purged(self):
+        return self.purged_at is not None
 
     def siblings(self):
         """Every version of the same insert, newest first."""
@@ -531,6 +538,35 @@ class Job(models.Model):
     @property
     def finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Purge(models.Model):
+    """One run of the retention purge that erased something: when, for which session, how much.
+
+    A dry run or a run that finds nothing left to erase leaves no row.
+    """
+
+    ran_at = models.DateTimeField(default=timezone.now)
+    # The session's last deliberation, which the retention period counts from.
+    session_last_day = models.DateField()
+    results_deleted = models.PositiveIntegerField(default=0)
+    payloads_cleared = models.PositiveIntegerField(default=0)
+    inserts_scrubbed = models.PositiveIntegerField(default=0)
+    # Files found and handed for deletion once the purge commits (see results.retention).
+    files_deleted = models.PositiveIntegerField(default=0)
+    # Counts of the other places that held names (results.retention.PERSONAL_DATA), by key.
+    details = models.JSONField(default=dict, blank=True)
+    # NULL: the scheduler.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-ran_at"]
+        verbose_name = _("purge des données personnelles")
+
+    def __str__(self):
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {self.results_deleted} noms effacés"
 
 
 class AuditEvent(models.Model):

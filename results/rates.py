@@ -50,12 +50,22 @@ def current_rates(year):
     return Rates(defaults, learned, learned_year)
 
 
+TALLY_KEY = ("departement_id", "filiere", "option")
+
+
 def tally_session(year):
     """Keep, without names, the counts of `year`'s session: what next year's rates learn from.
 
     Candidates come from the calendar, names printed from the stored results, per
-    (département, filière, option). Running it again replaces the year's counts.
+    (département, filière, option). Running it again replaces the year's counts, but a section
+    whose names are no longer held (purged by results.retention) keeps the count tallied
+    before: a tally after the purge, or after names fetched again for one département, loses
+    nothing.
     """
+    kept = SessionTally.objects.filter(year=year)
+    printed_before = {
+        (t.departement_id, t.filiere, t.option): t.printed for t in kept.only(*TALLY_KEY, "printed")
+    }
     candidates = {}
     for code, filiere, option, n in CalendarRow.objects.filter(date_delib__year=year).values_list(
         "departement_id", "filiere", "option", "nb_candidats"
@@ -64,7 +74,7 @@ def tally_session(year):
     printed = {}
     for code, filiere, option in Result.objects.values_list("departement_id", "filiere", "option"):
         printed[(code, filiere, option)] = printed.get((code, filiere, option), 0) + 1
-    SessionTally.objects.filter(year=year).delete()
+    kept.delete()
     SessionTally.objects.bulk_create(
         SessionTally(
             year=year,
@@ -72,7 +82,7 @@ def tally_session(year):
             filiere=key[1],
             option=key[2],
             nb_candidats=n,
-            printed=printed.get(key, 0),
+            printed=printed.get(key, printed_before.get(key, 0)),
         )
         for key, n in candidates.items()
     )

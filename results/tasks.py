@@ -5,7 +5,7 @@ import random
 
 from celery import shared_task
 
-from . import jobs, polling
+from . import jobs, polling, retention
 from .arpent import ArpentClient, ArpentError, ArpentUnavailable
 from .models import Title
 from .sync import sync_calendar, sync_referentials
@@ -85,3 +85,14 @@ def build_insert(job_id):
         # leaving the job "en cours" forever. It is re-raised for the worker's log.
         jobs.fail(job, f"Échec de la génération : {error}")
         raise
+
+
+@shared_task
+def purge_personal_data():
+    """Daily: erase the candidates' names once the retention period after the session is over.
+
+    Many candidates are minors: their names must not be kept longer than the desk needs them.
+    It runs every day rather than once, so that names fetched again after a purge go too; a day
+    with nothing to erase records nothing.
+    """
+    retention.purge_personal_data()

@@ -23,6 +23,7 @@ from .models import Fetch, Insert, Job, PrintProfile, Result, Title
 from .plan import by_departement, by_diploma
 from .planning import plan_csv, title_plan
 from .preview import preview
+from .retention import retention_status
 from .tasks import refresh_calendar
 
 
@@ -61,7 +62,13 @@ def title_home(request, slug):
         .annotate(n=Count("id"))
     )
     rows = [(d, results.get(d.code, 0)) for d in departements]
-    context = {"title": title, "rows": rows, "today": today, "profile": profile_for(title)}
+    context = {
+        "title": title,
+        "rows": rows,
+        "today": today,
+        "profile": profile_for(title),
+        "retention": retention_status(),
+    }
     return render(request, "results/title.html", context)
 
 

@@ -221,6 +221,7 @@ class RemovalForm(forms.ModelForm):
     class Meta:
         model = Removal
         fields = ["nom", "prenoms", "departement", "received_on", "channel", "note"]
+        labels = {"channel": _("Reçue par")}
         widgets = {
             "received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 2}),
@@ -237,6 +238,7 @@ class RemovalForm(forms.ModelForm):
         self.fields["departement"].empty_label = None
         self.fields["diploma"].choices = diploma_choices(pairs)
         self.fields["received_on"].initial = today
+        self.order_fields(["nom", "prenoms", "departement", "diploma", "received_on", "channel"])
 
     def clean_received_on(self):
         day = self.cleaned_data["received_on"]

@@ -74,6 +74,11 @@ class Retention:
     days: int
     purged_on: date | None
 
+    @property
+    def overdue(self):
+        """The date has passed and the nightly purge has not run since."""
+        return self.purge_date is not None and self.purge_date < timezone.localdate()
+
 
 def retention_status():
     last_day = session_last_day()

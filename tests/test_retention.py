@@ -408,7 +408,8 @@ def test_the_insert_page_shows_the_purged_state_instead_of_pages(
     version = Insert.objects.get(day=FIRST_DAY, number=2)
     url = reverse("insert", args=["gazette", "30", FIRST_DAY])
     client.force_login(editor)
-    page = client.get(url).content.decode()
+    with time_machine.travel(THE_DAY_BEFORE, tick=False):
+        page = client.get(url).content.decode()
     assert f"Les noms seront effacés le 2 août 2026 ({AFTER_THE_LAST})." in page
     purge(django_capture_on_commit_callbacks, now=ON_PURGE_DAY)
     page = client.get(url).content.decode()
@@ -422,8 +423,16 @@ def test_the_title_page_says_when_the_names_go_and_when_they_went(
     client, session, editor, django_capture_on_commit_callbacks
 ):
     client.force_login(editor)
-    page = client.get(reverse("title", args=["gazette"])).content.decode()
+    with time_machine.travel(THE_DAY_BEFORE, tick=False):
+        page = client.get(reverse("title", args=["gazette"])).content.decode()
     assert f"Les noms seront effacés le 2 août 2026 ({AFTER_THE_LAST})." in page
+    # Past the date, before the night's purge has run: the page says it is overdue.
+    with time_machine.travel(datetime(2026, 8, 2, 1, 0, tzinfo=PARIS), tick=False):
+        page = client.get(reverse("title", args=["gazette"])).content.decode()
+    assert "Conservation échue depuis le 2 août 2026" not in page
+    with time_machine.travel(datetime(2026, 8, 3, 1, 0, tzinfo=PARIS), tick=False):
+        page = client.get(reverse("title", args=["gazette"])).content.decode()
+    assert "Conservation échue depuis le 2 août 2026" in page
     purge(django_capture_on_commit_callbacks, now=ON_PURGE_DAY)
     page = client.get(reverse("title", args=["gazette"])).content.decode()
     assert "Noms effacés le 2 août 2026 ; les effectifs sont conservés." in page

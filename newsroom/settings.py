@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything the app writes locally (SQLite file, broker queue, media, beat schedule) lives here,
@@ -25,10 +26,27 @@ def envlist(name, default):
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
-# A local default so that a fresh checkout runs; `check --deploy` rejects it in production.
-SECRET_KEY = os.getenv("SECRET_KEY", "django-insecure-local-development-key-change-me")
 # Default is on for a fresh checkout; production sets DEBUG=False.
 DEBUG = envbool("DEBUG", "True")
+
+
+def insecure_secret_key(key):
+    # Django's own rule (security.W009), applied at start-up: a production server must not
+    # run, not merely be warned about, with a key anyone can read in this repository.
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+
+
+# Secrets come only from the environment. The local default lets a fresh checkout run; with
+# DEBUG off it is refused like a missing key.
+SECRET_KEY = os.getenv("SECRET_KEY") or (
+    "django-insecure-local-development-key-change-me" if DEBUG else ""
+)
+if not DEBUG and insecure_secret_key(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in the environment when DEBUG is off: 50 or more random "
+        "characters, not starting with 'django-insecure-'. Make one with: python -c "
+        '"from django.core.management.utils import get_random_secret_key as k; print(k())"'
+    )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -135,16 +153,31 @@ SITE_URL = os.getenv("SITE_URL", "http://localhost:8000").rstrip("/")
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "resultats@localhost")
 
-# Production hardening: on as soon as DEBUG is off, each switch overridable for a proxy setup.
+# --- Security ---------------------------------------------------------------------------------
+# HTTPS everywhere as soon as DEBUG is off; `manage.py check --deploy` passes with no warning.
+# Behind a proxy that terminates TLS, BEHIND_TLS_PROXY=True makes Django trust the proxy's
+# X-Forwarded-Proto (only safe if the proxy sets it on every request), so that it knows a
+# request came in over HTTPS and the redirect does not loop. SECURE_SSL_REDIRECT=False is for a
+# proxy that already redirects plain HTTP itself (check --deploy then reports W008, as it should).
+BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", "False")
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True  # Django's default, stated: no script of ours reads the session
+# One year, subdomains included: the browser stops trying plain HTTP at all.
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
-SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
-if envbool("BEHIND_TLS_PROXY", "False"):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Preloading is opt-in: once browsers ship the domain in their preload list, every subdomain
+# of the registered domain (the whole newspaper's, not only this app's) is HTTPS-only for
+# months, and leaving the list is slow. That is the domain owner's decision, so check --deploy's
+# reminder (W021) is silenced until SECURE_HSTS_PRELOAD=True says it was taken.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REFERRER_POLICY = "same-origin"
+# The app is never framed (the CSP's frame-ancestors says the same to newer browsers).
+X_FRAME_OPTIONS = "DENY"
 
 # --- Upstream: ARPENT(résultats) -------------------------------------------------------------
 # The ministry's base URL, e.g. https://ensagri.api.agriculture.gouv.fr/arpent-resultats-api.
@@ -165,7 +198,8 @@ ARPENT_MAX_WAIT_S = float(os.getenv("ARPENT_MAX_WAIT_S", "30"))
 # The stand-in for the ministry's API, served by this app under the same paths. Off in
 # production: the real API is reached through ARPENT_BASE_URL.
 SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", str(DEBUG))
-# The contract key the sandbox's E3 (transcripts) expects in ARPENT_API_KEY_HEADER.
+# The contract key the sandbox's E3 (transcripts) expects in ARPENT_API_KEY_HEADER: the stand-in's
+# own key, guarding made-up data, not a secret (the sandbox is off in production).
 SANDBOX_CONTRACT_KEY = os.getenv("SANDBOX_CONTRACT_KEY", "sandbox-contract-key")
 
 # --- Background jobs (Celery) ----------------------------------------------------------------

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "results",
     "layouts",
     "sandbox",
@@ -66,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files need no policy, pages do.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,6 +182,26 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REFERRER_POLICY = "same-origin"
 # The app is never framed (the CSP's frame-ancestors says the same to newer browsers).
 X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp), in development too so that a violation shows up before
+# production. Scripts are the app's own files only (htmx and django-htmx's, served from
+# static/): no inline script, no eval, no event-handler attribute. htmx's config (base.html)
+# turns off its injected indicator <style> and its eval. Style attributes are allowed, not
+# <style> elements: the profile preview draws the page and the column from computed sizes
+# (results/preview.py, numbers only) and must work without JavaScript; an attribute styles only
+# its own element, whereas a <style> element could read the page with selectors.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 # --- Upstream: ARPENT(résultats) -------------------------------------------------------------
 # The ministry's base URL, e.g. https://ensagri.api.agriculture.gouv.fr/arpent-resultats-api.

@@ -84,7 +84,7 @@ def test_production_security_settings():
 def test_behind_a_tls_proxy_the_redirect_can_be_left_to_the_proxy():
     code = (
         "from django.conf import settings as s;"
-        "print(s.SECURE_SSL_REDIRECT, *s.SECURE_PROXY_SSL_HEADER)"
+        "print(s.SECURE_SSL_REDIRECT, *s.SECURE_PROXY_SSL_HEADER, s.AXES_IPWARE_PROXY_ORDER)"
     )
     result = manage(
         "shell",
@@ -95,7 +95,7 @@ def test_behind_a_tls_proxy_the_redirect_can_be_left_to_the_proxy():
         SECURE_SSL_REDIRECT="0",
         **PRODUCTION,
     )
-    assert result.stdout.split() == ["False", "HTTP_X_FORWARDED_PROTO", "https"]
+    assert result.stdout.split() == ["False", "HTTP_X_FORWARDED_PROTO", "https", "right-most"]
 
 
 @pytest.mark.parametrize(

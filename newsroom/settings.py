@@ -232,6 +232,28 @@ if BEHIND_TLS_PROXY:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     AXES_IPWARE_PROXY_ORDER = "right-most"
 
+# Request sizes. The largest upload is a printer's ICC profile, which PrintSettingsForm refuses
+# above 8 MB with a message; the coming CSV import (1 MB) is meant as a file upload too.
+# Form fields other than files: the largest form (the départements' checkboxes) posts a few
+# kilobytes, so 1 MB is generous; above it Django answers 400 (templates/400.html).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# The départements' page has about 100 checkboxes, an admin changelist 100 rows per page.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+# Every form of the app takes one file.
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Django caps fields, not files: a multipart body over this is refused before it is read (400)
+# by newsroom.uploads, so that nobody can fill the disk with one huge upload. 8 MB of profile
+# plus the form, with room for the form's own message on a profile just over 8 MB.
+UPLOAD_MAX_BODY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "newsroom.uploads.BodySizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Django's default, stated: a newspaper profile (0.5 to 2 MB) stays in memory, a larger upload
+# goes to a temporary file. The ICC check reads the whole file anyway.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+
 # --- Upstream: ARPENT(résultats) -------------------------------------------------------------
 # The ministry's base URL, e.g. https://ensagri.api.agriculture.gouv.fr/arpent-resultats-api.
 # The default is the sandbox this app serves itself, so a fresh checkout works offline.

@@ -2,10 +2,13 @@
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything the app writes locally (SQLite file, broker queue, media, beat schedule) lives here,
@@ -25,10 +28,27 @@ def envlist(name, default):
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
-# A local default so that a fresh checkout runs; `check --deploy` rejects it in production.
-SECRET_KEY = os.getenv("SECRET_KEY", "django-insecure-local-development-key-change-me")
 # Default is on for a fresh checkout; production sets DEBUG=False.
 DEBUG = envbool("DEBUG", "True")
+
+
+def insecure_secret_key(key):
+    # Django's own rule (security.W009), applied at start-up: a production server must not
+    # run, not merely be warned about, with a key anyone can read in this repository.
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+
+
+# Secrets come only from the environment. The local default lets a fresh checkout run; with
+# DEBUG off it is refused like a missing key.
+SECRET_KEY = os.getenv("SECRET_KEY") or (
+    "django-insecure-local-development-key-change-me" if DEBUG else ""
+)
+if not DEBUG and insecure_secret_key(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in the environment when DEBUG is off: 50 or more random "
+        "characters, not starting with 'django-insecure-'. Make one with: python -c "
+        '"from django.core.management.utils import get_random_secret_key as k; print(k())"'
+    )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -40,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
+    "axes",
     "results",
     "layouts",
     "sandbox",
@@ -48,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files need no policy, pages do.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -104,6 +130,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# The axes backend comes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -135,16 +166,93 @@ SITE_URL = os.getenv("SITE_URL", "http://localhost:8000").rstrip("/")
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "resultats@localhost")
 
-# Production hardening: on as soon as DEBUG is off, each switch overridable for a proxy setup.
+# --- Security ---------------------------------------------------------------------------------
+# HTTPS everywhere as soon as DEBUG is off; `manage.py check --deploy` passes with no warning.
+# Behind a proxy that terminates TLS, BEHIND_TLS_PROXY=True makes Django trust the proxy's
+# X-Forwarded-Proto (only safe if the proxy sets it on every request), so that it knows a
+# request came in over HTTPS and the redirect does not loop. SECURE_SSL_REDIRECT=False is for a
+# proxy that already redirects plain HTTP itself (check --deploy then reports W008, as it should).
+BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", "False")
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True  # Django's default, stated: no script of ours reads the session
+# One year, subdomains included: the browser stops trying plain HTTP at all.
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
-SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
-if envbool("BEHIND_TLS_PROXY", "False"):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Preloading is opt-in: once browsers ship the domain in their preload list, every subdomain
+# of the registered domain (the whole newspaper's, not only this app's) is HTTPS-only for
+# months, and leaving the list is slow. That is the domain owner's decision, so check --deploy's
+# reminder (W021) is silenced until SECURE_HSTS_PRELOAD=True says it was taken.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REFERRER_POLICY = "same-origin"
+# The app is never framed (the CSP's frame-ancestors says the same to newer browsers).
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp), in development too so that a violation shows up before
+# production. Scripts are the app's own files only (htmx and django-htmx's, served from
+# static/): no inline script, no eval, no event-handler attribute. htmx's config (base.html)
+# turns off its injected indicator <style> and its eval. Style attributes are allowed, not
+# <style> elements: the profile preview draws the page and the column from computed sizes
+# (results/preview.py, numbers only) and must work without JavaScript; an attribute styles only
+# its own element, whereas a <style> element could read the page with selectors.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# Login throttling (django-axes), on the editors' login and the admin's alike: after
+# AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is refused
+# for AXES_COOLOFF_MINUTES. Counting the pair, not the address or the username alone, means a
+# newsroom behind one NAT address is not locked out by one colleague, and an attacker cannot lock
+# an editor out from elsewhere.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout do not extend it, so the page's "15 minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Throttling needs the failures only, not a journal of every successful login and its address.
+AXES_DISABLE_ACCESS_LOG = True
+if BEHIND_TLS_PROXY:
+    # Behind the proxy every request comes from its address: the client's is the last one the
+    # proxy appended to X-Forwarded-For (entries further left are whatever the client sent).
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+
+# Request sizes. The largest upload is a printer's ICC profile, which PrintSettingsForm refuses
+# above 8 MB with a message; the coming CSV import (1 MB) is meant as a file upload too.
+# Form fields other than files: the largest form (the départements' checkboxes) posts a few
+# kilobytes, so 1 MB is generous; above it Django answers 400 (templates/400.html).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# The départements' page has about 100 checkboxes, an admin changelist 100 rows per page.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+# Every form of the app takes one file.
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Django caps fields, not files: a multipart body over this is refused before it is read (400)
+# by newsroom.uploads, so that nobody can fill the disk with one huge upload. 8 MB of profile
+# plus the form, with room for the form's own message on a profile just over 8 MB.
+UPLOAD_MAX_BODY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "newsroom.uploads.BodySizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Django's default, stated: a newspaper profile (0.5 to 2 MB) stays in memory, a larger upload
+# goes to a temporary file. The ICC check reads the whole file anyway.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # --- Upstream: ARPENT(résultats) -------------------------------------------------------------
 # The ministry's base URL, e.g. https://ensagri.api.agriculture.gouv.fr/arpent-resultats-api.
@@ -165,7 +273,8 @@ ARPENT_MAX_WAIT_S = float(os.getenv("ARPENT_MAX_WAIT_S", "30"))
 # The stand-in for the ministry's API, served by this app under the same paths. Off in
 # production: the real API is reached through ARPENT_BASE_URL.
 SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", str(DEBUG))
-# The contract key the sandbox's E3 (transcripts) expects in ARPENT_API_KEY_HEADER.
+# The contract key the sandbox's E3 (transcripts) expects in ARPENT_API_KEY_HEADER: the stand-in's
+# own key, guarding made-up data, not a secret (the sandbox is off in production).
 SANDBOX_CONTRACT_KEY = os.getenv("SANDBOX_CONTRACT_KEY", "sandbox-contract-key")
 
 

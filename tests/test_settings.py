@@ -5,11 +5,33 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Settings this file's tests give explicitly; a developer's own values must not leak in.
+OWN_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "BEHIND_TLS_PROXY",
+)
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x7Gq2v9Lr4Zp8Wk1Nt6Ys3Bd5Hf0Jm2Qc7Vx9Ra4Te8Uy1Io3Pa6Sd5Fg0Hj2Kl",
+    "ALLOWED_HOSTS": "news.example.fr",
+}
+
+
 def manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    base = {k: v for k, v in os.environ.items() if k not in OWN_VARIABLES}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -19,26 +41,86 @@ def manage(*args, **env):
     )
 
 
-def test_production_settings_pass_check_deploy():
+def test_production_settings_pass_check_deploy_with_no_warning():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in output
+    assert "security.W" not in output
+
+
+def test_hsts_preload_is_an_opt_in_and_then_nothing_is_silenced():
+    code = "from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD)"
+    assert manage("shell", "--no-imports", "-c", code, **PRODUCTION).stdout.strip() == "False"
+
     result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="False",
-        SECRET_KEY="x7Gq2v9Lr4Zp8Wk1Nt6Ys3Bd5Hf0Jm2Qc7Vx9Ra4Te8Uy1Io3Pa6Sd5Fg0Hj2Kl",
-        ALLOWED_HOSTS="resultats.example.fr",
-        DATABASE_URL="postgres://user:secret@db.example.fr:5432/newsroom",
-        REDIS_URL="redis://redis.example.fr:6379/0",
+        "check", "--deploy", "--fail-level", "WARNING", SECURE_HSTS_PRELOAD="1", **PRODUCTION
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    assert "no issues (0 silenced)" in result.stdout
 
 
-def test_the_default_secret_key_fails_check_deploy():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="False")
+def test_production_security_settings():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SESSION_COOKIE_HTTPONLY,"
+        " s.X_FRAME_OPTIONS, s.SECURE_REFERRER_POLICY)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "True",
+        "31536000",
+        "True",
+        "True",
+        "DENY",
+        "same-origin",
+    ]
+
+
+def test_behind_a_tls_proxy_the_redirect_can_be_left_to_the_proxy():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, *s.SECURE_PROXY_SSL_HEADER, s.AXES_IPWARE_PROXY_ORDER)"
+    )
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        BEHIND_TLS_PROXY="1",
+        SECURE_SSL_REDIRECT="0",
+        **PRODUCTION,
+    )
+    assert result.stdout.split() == ["False", "HTTP_X_FORWARDED_PROTO", "https", "right-most"]
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        None,
+        "",
+        "django-insecure-local-development-key-change-me",
+        "too-short-for-a-secret",
+        "ab" * 30,
+    ],
+)
+def test_with_debug_off_a_missing_or_insecure_secret_key_stops_the_start(secret_key):
+    env = {**PRODUCTION, "SECRET_KEY": secret_key}
+    if secret_key is None:
+        del env["SECRET_KEY"]
+    result = manage("check", **env)
     assert result.returncode != 0
-    assert "security.W009" in result.stdout + result.stderr
+    assert "ImproperlyConfigured: SECRET_KEY must be set in the environment" in result.stderr
+
+
+def test_with_debug_on_the_local_key_is_used():
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    result = manage("shell", "--no-imports", "-c", code)
+    assert result.stdout.strip().startswith("django-insecure-")
 
 
 def test_local_defaults_use_sqlite_and_an_on_disk_broker(tmp_path):

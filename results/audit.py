@@ -1,9 +1,15 @@
 """The audit trail: one call per thing done, by whom, for which title; never a candidate's name."""
 
+import csv
+import json
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+
+from layouts.exports import spreadsheet_cell
 
 from .models import AuditEvent
 
@@ -67,3 +73,44 @@ def changes_text(form, changes):
         f"{form.instance._meta.get_field(name).verbose_name} : {before} → {after}"
         for name, (before, after) in changes.items()
     )
+
+
+CSV_HEADER = [
+    "date_heure",
+    "utilisateur",
+    "action",
+    "code_action",
+    "titre",
+    "departement",
+    "jour",
+    "resume",
+    "details",
+]
+
+
+class _Line:
+    """A file-like object whose write() hands back the line csv.writer wrote."""
+
+    def write(self, line):
+        return line
+
+
+def csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
+    """The events as CSV lines for French spreadsheets, one at a time so a long trail streams:
+    a byte order mark, `;` and `\\r\\n` like the other exports, Paris times, and every cell
+    guarded against being run as a formula."""
+    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow(CSV_HEADER)
+    for event in events:
+        row = [
+            timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
+            event.username or "automatique",
+            event.get_action_display(),
+            event.action,
+            event.title_name,
+            event.departement_code,
+            event.day.isoformat() if event.day else "",
+            event.summary,
+            json.dumps(event.details, ensure_ascii=False, sort_keys=True) if event.details else "",
+        ]
+        yield writer.writerow([spreadsheet_cell(str(cell)) for cell in row])

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from . import insert_views, views
+from . import audit_views, insert_views, views
 
 
 class IsoDateConverter:
@@ -70,6 +70,8 @@ urlpatterns = [
         name="mark_final",
     ),
     path("journal/<slug:slug>/reglages/", insert_views.print_settings, name="print_settings"),
+    path("journal/<slug:slug>/journal-d-audit/", audit_views.audit, name="audit"),
+    path("journal/<slug:slug>/journal-d-audit.csv", audit_views.audit_csv, name="audit_csv"),
     path("journal/<slug:slug>/gabarits/", views.profiles, name="profiles"),
     path("journal/<slug:slug>/gabarits/nouveau/", views.new_profile, name="new_profile"),
     path("journal/<slug:slug>/gabarits/<int:pk>/", views.edit_profile, name="profile"),

@@ -1,6 +1,7 @@
 """The editors' pages: one view per page, htmx partials for the parts that refresh."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.http import (
@@ -21,7 +22,7 @@ from .audit import Action, changes_text, form_changes, record
 from .forms import DepartementsForm, PrintProfileForm
 from .inserts import compose_departement, profile_for
 from .jobs import enqueue_fetch
-from .models import Departement, Fetch, Insert, Job, PrintProfile, Result, Title
+from .models import Departement, Fetch, Insert, Job, Membership, PrintProfile, Result, Title
 from .plan import by_departement, by_diploma
 from .planning import plan_csv, title_plan
 from .preview import preview
@@ -31,6 +32,22 @@ from .tasks import refresh_calendar
 def _title(request, slug):
     """The title, if the user belongs to it; other titles do not exist for them."""
     return get_object_or_404(Title, slug=slug, members=request.user)
+
+
+def _is_admin(user, title):
+    return Membership.objects.filter(user=user, title=title, role=Membership.Role.ADMIN).exists()
+
+
+ADMINS_ONLY = "Cette page est réservée aux administrateurs du titre."
+
+
+def _admin_title(request, slug):
+    """The title, if the user is one of its admins; 403 for its other members, 404 for the
+    rest, as for every page of a title."""
+    title = _title(request, slug)
+    if not _is_admin(request.user, title):
+        raise PermissionDenied(ADMINS_ONLY)
+    return title
 
 
 def _profile(request, slug, pk):
@@ -63,7 +80,13 @@ def title_home(request, slug):
         .annotate(n=Count("id"))
     )
     rows = [(d, results.get(d.code, 0)) for d in departements]
-    context = {"title": title, "rows": rows, "today": today, "profile": profile_for(title)}
+    context = {
+        "title": title,
+        "rows": rows,
+        "today": today,
+        "profile": profile_for(title),
+        "is_admin": _is_admin(request.user, title),
+    }
     return render(request, "results/title.html", context)
 
 

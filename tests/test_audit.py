@@ -1,7 +1,7 @@
 """The audit trail: append-only everywhere, one event per thing done, read by the title's admins."""
 
 import json
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -458,3 +458,175 @@ def test_print_profiles_created_edited_and_made_default_are_recorded(client, edi
         "colonnes par page : 5 → 4",
         "« Tabloïd maison » devient le gabarit par défaut",
     ]
+
+
+# --- the audit page and its export ---------------------------------------------------------
+
+
+def paris(day, hour, minute=0):
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
+
+
+def old_event(title, at, action=Action.DOWNLOAD, user=None, summary="Version 1 téléchargée"):
+    """An event recorded at a given time (record() stamps it now)."""
+    return AuditEvent.objects.create(
+        title=title,
+        title_name=title.name,
+        user=user,
+        username=user.get_username() if user else "",
+        action=action,
+        departement_code="30",
+        day=DAY,
+        summary=summary,
+        at=at,
+    )
+
+
+@pytest.fixture
+def trail(title, editor, other_title):
+    return [
+        old_event(
+            title, paris(DAY, 9, 5), Action.FETCH, summary="Résultats récupérés (automatique)"
+        ),
+        old_event(title, paris(DAY, 14, 30), Action.BUILD, summary="Version 1 générée"),
+        old_event(title, paris(date(2026, 7, 4), 8), Action.DOWNLOAD, user=editor),
+        old_event(other_title, paris(DAY, 10), Action.EXPORT, summary="Secret de l'autre titre"),
+    ]
+
+
+def test_the_titles_admin_reads_its_trail_newest_first_in_paris_time(client, admin_user, trail):
+    client.force_login(admin_user)
+    response = client.get(reverse("audit", args=["gazette"]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert [e.pk for e in response.context["page"].object_list] == [
+        trail[2].pk,
+        trail[1].pk,
+        trail[0].pk,
+    ]
+    assert "03/07/2026 14:30:00" in page  # 12:30 UTC
+    assert "automatique" in page and "redac" in page
+    assert "Génération d&#x27;encart" in page and "Gard (30)" in page
+    assert "Secret de l" not in page
+
+
+def test_the_title_page_links_to_the_trail_for_admins_only(client, admin_user, editor):
+    client.force_login(admin_user)
+    audit_url = reverse("audit", args=["gazette"])
+    assert audit_url in client.get(reverse("title", args=["gazette"])).content.decode()
+    client.force_login(editor)
+    assert audit_url not in client.get(reverse("title", args=["gazette"])).content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["audit", "audit_csv"])
+def test_an_editor_is_told_the_trail_is_for_admins(client, editor, trail, url_name):
+    client.force_login(editor)
+    response = client.get(reverse(url_name, args=["gazette"]))
+    assert response.status_code == 403
+    assert "réservée aux administrateurs du titre" in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["audit", "audit_csv"])
+def test_another_titles_admin_gets_404(client, outsider, trail, url_name):
+    client.force_login(outsider)
+    assert client.get(reverse(url_name, args=["gazette"])).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", ["audit", "audit_csv"])
+def test_anonymous_visitors_are_sent_to_the_login(client, trail, url_name):
+    response = client.get(reverse(url_name, args=["gazette"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def listed(client, **params):
+    response = client.get(reverse("audit", args=["gazette"]), params)
+    assert response.status_code == 200
+    page = response.context["page"]
+    return response, [event.pk for event in page.object_list] if page else None
+
+
+def test_the_trail_is_filtered_by_action_and_paris_days(client, admin_user, trail):
+    client.force_login(admin_user)
+    assert listed(client, action="build")[1] == [trail[1].pk]
+    assert listed(client, start="2026-07-04")[1] == [trail[2].pk]
+    assert listed(client, end="03/07/2026")[1] == [trail[1].pk, trail[0].pk]
+    assert listed(client, start="2026-07-03", end="2026-07-03", action="fetch")[1] == [trail[0].pk]
+    # 23:30 in Paris on 3 July is 4 July in UTC: the day is Paris's.
+    late = old_event(trail[0].title, paris(DAY, 23, 30))
+    assert late.pk in listed(client, end="2026-07-03")[1]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"action": "effacer"}, "Action inconnue : effacer."),
+        ({"start": "2026-02-30"}, "Date de début invalide"),
+        ({"end": "hier"}, "Date de fin invalide"),
+        (
+            {"start": "2026-07-05", "end": "2026-07-01"},
+            "La date de début est après la date de fin.",
+        ),
+    ],
+)
+def test_invalid_filters_are_explained_in_french(client, admin_user, trail, params, message):
+    client.force_login(admin_user)
+    response, events = listed(client, **params)
+    assert message in response.content.decode()
+    assert events is None
+    csv_response = client.get(reverse("audit_csv", args=["gazette"]), params)
+    assert csv_response.status_code == 400
+    assert message in csv_response.content.decode()
+
+
+def test_the_trail_is_paginated_and_any_page_number_answers(client, admin_user, title):
+    AuditEvent.objects.bulk_create(
+        AuditEvent(title=title, title_name=title.name, action=Action.FETCH, summary=f"n° {i}")
+        for i in range(105)
+    )
+    client.force_login(admin_user)
+    assert len(listed(client)[1]) == 100
+    assert len(listed(client, page="2")[1]) == 5
+    assert len(listed(client, page="abc")[1]) == 100  # the first page
+    assert len(listed(client, page="999")[1]) == 5  # the last page
+    response, _ = listed(client, action="fetch")
+    assert "?action=fetch&amp;page=2" in response.content.decode()
+
+
+def csv_text(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="journal-gazette-')
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())
+    return body.decode("utf-8-sig")
+
+
+def test_the_csv_export_holds_the_filtered_trail_for_spreadsheets(client, admin_user, trail):
+    old_event(trail[0].title, paris(DAY, 15), summary='=HYPERLINK("http://x")')
+    client.force_login(admin_user)
+    text = csv_text(client.get(reverse("audit_csv", args=["gazette"]), {"end": "2026-07-03"}))
+    lines = text.split("\r\n")
+    assert lines[0] == (
+        "date_heure;utilisateur;action;code_action;titre;departement;jour;resume;details"
+    )
+    assert lines[1].startswith("2026-07-03 15:00:00;automatique;")
+    assert ';"\'=HYPERLINK(""http://x"")";' in lines[1]  # a spreadsheet shows it, never runs it
+    assert lines[3] == (
+        "2026-07-03 09:05:00;automatique;récupération des résultats;fetch;La Gazette du Midi;"
+        "30;2026-07-03;Résultats récupérés (automatique);"
+    )
+    assert len(lines) == 5 and lines[4] == ""
+    assert "Secret" not in text and "redac" not in text
+
+
+def test_exporting_the_trail_is_recorded_and_left_out_of_its_own_file(
+    client, admin_user, title, trail
+):
+    client.force_login(admin_user)
+    text = csv_text(client.get(reverse("audit_csv", args=["gazette"]), {"action": "build"}))
+    assert len(text.split("\r\n")) == 3  # header, one event, final line end
+    event = only_event(user=admin_user)
+    assert (event.action, event.title) == (Action.EXPORT, title)
+    assert event.summary == "Journal d'audit exporté en CSV (1 événement)"
+    assert event.details == {"format": "csv", "content": "audit", "filters": {"action": "build"}}

@@ -2,10 +2,12 @@
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
@@ -35,6 +37,7 @@ FORET = ("Baccalauréat Professionnel", "Forêt")
 # The candidates of these tests: none of these words may reach the trail.
 CANDIDATES = [("DUPONT", "Marie-Ève"), ("ZOLA", "Émile")]
 CANDIDATE_WORDS = ["DUPONT", "Marie", "ZOLA", "Émile"]
+ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 
 
 def assert_no_candidate_name(event):
@@ -407,10 +410,6 @@ def test_print_settings_changes_are_recorded_with_before_and_after(client, edito
 
 
 def test_an_uploaded_icc_profile_is_recorded_by_its_file_name(client, editor, title):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from tests.test_inserts import ICC
-
     client.force_login(editor)
     upload = SimpleUploadedFile("imprimeur.icc", ICC.read_bytes())
     client.post(

@@ -1,9 +1,11 @@
-"""Admin screens: referentials and titles editable; fetch records read-only."""
+"""Admin screens: referentials and titles editable; fetch records and the audit trail read-only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .forms import PrintProfileForm
 from .models import (
+    AuditEvent,
     CalendarRow,
     Departement,
     Diploma,
@@ -115,3 +117,26 @@ class PrintProfileAdmin(admin.ModelAdmin):
             for legend, names, _note in PrintProfileForm.GROUPS
         ),
     ]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, to read only: no screen adds, changes or deletes an event."""
+
+    list_display = ["at", "who", "action", "title_name", "departement_code", "day", "summary"]
+    list_filter = ["action", "title", "at"]
+    search_fields = ["username"]
+    date_hierarchy = "at"
+
+    @admin.display(description=_("utilisateur"), ordering="username")
+    def who(self, event):
+        return event.username or _("automatique")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from layouts.icc import icc_description, icc_profile_errors
 from layouts.profile import LayoutProfile
 
-from .models import Departement, PrintProfile, Removal, Title
+from .models import AuditEvent, Departement, PrintProfile, Removal, Title
 from .removal_csv import MAX_BYTES as MAX_CSV_BYTES
 
 
@@ -313,3 +313,44 @@ class AdditionForm(forms.Form):
 
     def clean_num_gestion(self):
         return self.cleaned_data["num_gestion"].strip().upper()
+
+
+def _day_field(label, invalid):
+    return forms.DateField(
+        label=label,
+        required=False,
+        # The browser's date picker sends ISO dates; typed French dates are accepted too.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": invalid},
+    )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit trail's filters, from the query string; every one may be left empty."""
+
+    action = forms.ChoiceField(
+        label=_("Action"),
+        required=False,
+        choices=[("", _("Toutes"))] + AuditEvent.Action.choices,
+        error_messages={"invalid_choice": _("Action inconnue : %(value)s.")},
+    )
+    start = _day_field(_("Du"), _("Date de début invalide : écrivez-la 01/07/2026 ou 2026-07-01."))
+    end = _day_field(_("Au"), _("Date de fin invalide : écrivez-la 01/07/2026 ou 2026-07-01."))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            raise ValidationError(_("La date de début est après la date de fin."))
+        return cleaned
+
+    def filter(self, events):
+        """The events these (valid) filters keep; days are Paris days."""
+        data = self.cleaned_data
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["start"]:
+            events = events.filter(at__date__gte=data["start"])
+        if data["end"]:
+            events = events.filter(at__date__lte=data["end"])
+        return events

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from django_htmx.http import HttpResponseStopPolling
 from layouts.exports import insert_csv, insert_tagged_text
 from layouts.versions import diff_summary
 
+from .audit import Action, changes_text, form_changes, record
 from .forms import PrintSettingsForm
 from .inserts import groups_of
 from .jobs import enqueue_build
@@ -157,12 +159,15 @@ def mark_final(request, slug, pk):
     """Mark a version "bon à tirer": it is locked for good; a later one may be marked after."""
     version = _version(request, slug, pk)
     url = reverse("insert", args=[slug, version.scope_code, version.day])
-    if version.is_withdrawn:
+    if version.is_withdrawn or version.is_purged:
         messages.error(request, f"La version {version.number} est retirée : marquez la suivante.")
         return redirect(url)
-    marked = Insert.objects.filter(pk=version.pk, final_at__isnull=True).update(
-        final_at=timezone.now(), final_by=request.user
-    )
+    with transaction.atomic():
+        marked = Insert.objects.filter(pk=version.pk, final_at__isnull=True).update(
+            final_at=timezone.now(), final_by=request.user
+        )
+        if marked:
+            _record(request, version, Action.MARK_FINAL, "marquée « bon à tirer »")
     if marked:
         messages.success(request, f"Version {version.number} marquée « bon à tirer ».")
     else:
@@ -196,6 +201,19 @@ def _purged(request, version):
     return render(request, "results/purged.html", context, status=410)
 
 
+def _record(request, version, action, done, **details):
+    """ "Version 3 téléchargée en PDF" in the title's trail, with the insert it belongs to."""
+    record(
+        action,
+        title=version.title,
+        user=request.user,
+        departement=version.departement_id,
+        day=version.day,
+        summary=f"Version {version.number} {done}",
+        details={"version": version.number, "insert": version.pk, **details},
+    )
+
+
 def _open(version, name):
     try:
         return version.pdf.storage.open(name, "rb")
@@ -208,6 +226,7 @@ def download_insert(request, slug, pk):
     if gone := _gone(request, version):
         return gone
     handle = _open(version, version.pdf.name)
+    _record(request, version, Action.DOWNLOAD, "téléchargée en PDF")
     return FileResponse(
         handle,
         as_attachment=True,
@@ -235,6 +254,7 @@ def export_csv(request, slug, pk):
     version = _version(request, slug, pk)
     if gone := _gone(request, version):
         return gone
+    _record(request, version, Action.EXPORT, "exportée en CSV", format="csv")
     response = HttpResponse(
         insert_csv(version.heading, groups_of(version)), content_type="text/csv; charset=utf-8"
     )
@@ -247,6 +267,9 @@ def export_tagged_text(request, slug, pk):
     version = _version(request, slug, pk)
     if gone := _gone(request, version):
         return gone
+    _record(
+        request, version, Action.EXPORT, "exportée pour InDesign (texte balisé)", format="indesign"
+    )
     response = HttpResponse(
         insert_tagged_text(version.heading, groups_of(version)),
         content_type="text/plain; charset=utf-16",
@@ -260,7 +283,17 @@ def print_settings(request, slug):
     title = _title(request, slug)
     form = PrintSettingsForm(request.POST or None, request.FILES or None, instance=title)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            changes = form_changes(form)
+            if changes:
+                record(
+                    Action.SETTINGS,
+                    title=title,
+                    user=request.user,
+                    summary=f"Réglages d'impression : {changes_text(form, changes)}",
+                    details={"settings": "print", "changes": changes},
+                )
         messages.success(request, "Réglages d'impression enregistrés.")
         return redirect("print_settings", slug=title.slug)
     return render(request, "results/print_settings.html", {"title": title, "form": form})

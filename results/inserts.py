@@ -15,9 +15,10 @@ from layouts.paginate import paginate
 from layouts.pdf import PrintOptions, render_pdf
 from layouts.profile import BERLINER
 from layouts.thumbnails import page_thumbnails
-from layouts.versions import diff, diff_summary, snapshot
+from layouts.versions import counted, diff, diff_summary, snapshot
 
 from .additions import ADDITIF, additions_of_day
+from .audit import Action, record
 from .embargo import is_released, release_moment
 from .models import CalendarRow, Departement, Insert, Result, Title
 from .notices import announce_version
@@ -193,9 +194,13 @@ class Build:
     digest: str
     options: PrintOptions
     seconds: float
+    # Who asked for the build, for the audit trail; None for the automatic ones.
+    user: object = None
 
 
-def build_insert(title, departement, day, *, reason="", on_progress=lambda pct, msg: None):
+def build_insert(
+    title, departement, day, *, reason="", user=None, on_progress=lambda pct, msg: None
+):
     """Build the insert; returns (insert, created), or (None, False) when nothing is published.
 
     The PDF is rendered from our own pagination, in parts by parallel processes, so its pages
@@ -237,6 +242,7 @@ def build_insert(title, departement, day, *, reason="", on_progress=lambda pct, 
         digest=digest,
         options=options,
         seconds=time.monotonic() - started,
+        user=user,
     )
     return save_version(build)
 
@@ -257,7 +263,31 @@ def save_version(build):
             delete_files(insert)
             raise
         announce_version(insert)
+        record_version(insert, build.user)
     return insert, True
+
+
+def record_version(insert, user):
+    """The new version in the title's audit trail: its number and counts, never a name."""
+    record(
+        Action.BUILD,
+        title=insert.title,
+        user=user,
+        departement=insert.departement,
+        day=insert.day,
+        summary=(
+            f"Version {insert.number} générée "
+            f"({counted(insert.names_count, 'nom')}, {counted(insert.pages, 'page')})"
+        ),
+        details={
+            "version": insert.number,
+            "insert": insert.pk,
+            "created": True,
+            "names": insert.names_count,
+            "pages": insert.pages,
+            "changes": diff_summary(insert.diff),
+        },
+    )
 
 
 def new_version(build, latest):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .arpent import ArpentClient
+from .audit import Action, record
 from .models import Job, Title
 
 log = logging.getLogger(__name__)
@@ -91,15 +92,47 @@ def run_fetch(job):
     days = days_of_sections(job.departement_id, report.sections) if report.changed else []
     with transaction.atomic():
         for title in Title.objects.filter(departements=job.departement_id):
+            # The editor who asked acts for their own title only: another title following the
+            # same département sees its builds and its trail as the automatic work they are
+            # for it, without the name of a user it does not know.
+            user = job.requested_by if title.pk == job.title_id else None
             scope = None if title.combine_departements else job.departement
             title_days = set(days)
             if held_back_today(title, scope, job.departement_id):
                 title_days.add(timezone.localdate())
             for day in sorted(title_days):
-                enqueue_build(title, scope, day, user=job.requested_by)
+                enqueue_build(title, scope, day, user=user)
+            record_fetch(job, title, user, report, builds=len(title_days))
     finish(job, f"Résultats du {job.departement} : {report}")
     log.info("fetch job %s departement=%s: %s", job.pk, job.departement_id, report)
     return report
+
+
+def record_fetch(job, title, user, report, builds):
+    """The fetch in `title`'s audit trail: counts and the sections' labels, never a name."""
+    if job.title_id is not None and title.pk != job.title_id:
+        who = "à la demande d'un autre titre"
+    elif job.slot:
+        who = "automatique"
+    else:
+        who = "à la demande"
+    record(
+        Action.FETCH,
+        title=title,
+        user=user,
+        departement=job.departement,
+        summary=f"Résultats récupérés ({who}) : {report}",
+        details={
+            "job": job.pk,
+            "outcome": report.outcome,
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "deleted": report.deleted,
+            "sections_changed": len(report.sections),
+            "builds": builds,
+        },
+    )
 
 
 def run_build(job):
@@ -115,14 +148,27 @@ def run_build(job):
         job.departement,
         job.day,
         reason=reason,
+        user=job.requested_by,
         on_progress=lambda pct, msg: progress(job, pct, msg),
     )
     if insert is None:
         finish(job, "Aucun résultat publié pour ce jour : pas d'encart à générer.")
     elif created:
+        # Its audit event was recorded with the version, in the same transaction.
         finish(job, f"Encart version {insert.number} prêt : {insert.size_text}.", insert)
     else:
-        finish(job, f"Contenu inchangé : la version {insert.number} reste à jour.", insert)
+        message = f"Contenu inchangé : la version {insert.number} reste à jour."
+        with transaction.atomic():
+            finish(job, message, insert)
+            record(
+                Action.BUILD,
+                title=job.title,
+                user=job.requested_by,
+                departement=job.departement,
+                day=job.day,
+                summary=message,
+                details={"job": job.pk, "version": insert.number, "created": False},
+            )
     log.info(
         "build job %s title=%s departement=%s day=%s",
         job.pk,

@@ -569,11 +569,27 @@ class Purge(models.Model):
         return f"{self.ran_at:%Y-%m-%d %H:%M} {self.results_deleted} noms effacés"
 
 
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete a line of the audit trail."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """The audit trail's queries: reading and adding only."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("The audit trail is append-only: events are never updated.")
+
+    def delete(self):
+        raise AppendOnlyError("The audit trail is append-only: events are never deleted.")
+
+
 class AuditEvent(models.Model):
     """One line of the append-only audit trail: who did what, when, for which title.
 
     It never holds a candidate's name, so the retention purge has nothing to take from it, and
     it outlives the titles and users it names: no foreign key constraint, their names copied.
+    Append-only three times over: here (save, delete and the manager's bulk calls raise), in the
+    admin (read-only), and on PostgreSQL in the database itself (migration 0006's trigger).
     """
 
     class Action(models.TextChoices):
@@ -617,12 +633,28 @@ class AuditEvent(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["title", "-at"])]
+        # Django's internal queries (refresh_from_db, related lookups) go through the same
+        # append-only QuerySet as everyone else's.
+        base_manager_name = "objects"
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or 'automatique'} {self.action}"
+
+    def save(self, **kwargs):
+        if not self._state.adding or kwargs.get("update_fields") is not None:
+            raise AppendOnlyError("The audit trail is append-only: an event is never updated.")
+        # Always an INSERT: with a primary key set, Django would otherwise try an UPDATE first,
+        # which would rewrite the event holding that key.
+        kwargs["force_insert"] = True
+        super().save(**kwargs)
+
+    def delete(self, using=None, keep_parents=False):
+        raise AppendOnlyError("The audit trail is append-only: an event is never deleted.")
 
 
 class Removal(models.Model):

@@ -1,6 +1,8 @@
 """The editors' pages: one view per page, htmx partials for the parts that refresh."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.http import (
     HttpResponse,
@@ -16,10 +18,11 @@ from weasyprint import HTML
 
 from layouts.profile import BERLINER, TABLOID
 
+from .audit import Action, changes_text, form_changes, record
 from .forms import DepartementsForm, PrintProfileForm
 from .inserts import compose_departement, profile_for
 from .jobs import enqueue_fetch
-from .models import Fetch, Insert, Job, PrintProfile, Result, Title
+from .models import Departement, Fetch, Insert, Job, Membership, PrintProfile, Result, Title
 from .plan import by_departement, by_diploma
 from .planning import plan_csv, title_plan
 from .preview import preview
@@ -30,6 +33,22 @@ from .tasks import refresh_calendar
 def _title(request, slug):
     """The title, if the user belongs to it; other titles do not exist for them."""
     return get_object_or_404(Title, slug=slug, members=request.user)
+
+
+def _is_admin(user, title):
+    return Membership.objects.filter(user=user, title=title, role=Membership.Role.ADMIN).exists()
+
+
+ADMINS_ONLY = "Cette page est réservée aux administrateurs du titre."
+
+
+def _admin_title(request, slug):
+    """The title, if the user is one of its admins; 403 for its other members, 404 for the
+    rest, as for every page of a title."""
+    title = _title(request, slug)
+    if not _is_admin(request.user, title):
+        raise PermissionDenied(ADMINS_ONLY)
+    return title
 
 
 def _profile(request, slug, pk):
@@ -68,6 +87,7 @@ def title_home(request, slug):
         "today": today,
         "profile": profile_for(title),
         "retention": retention_status(),
+        "is_admin": _is_admin(request.user, title),
     }
     return render(request, "results/title.html", context)
 
@@ -78,8 +98,11 @@ def choose_departements(request, slug):
         form = DepartementsForm(request.POST)
         if form.is_valid():
             before = set(title.departements.values_list("code", flat=True))
-            title.departements.set(form.cleaned_data["departements"])
-            for departement in form.cleaned_data["departements"]:
+            chosen = form.cleaned_data["departements"]
+            with transaction.atomic():
+                title.departements.set(chosen)
+                _record_departements(request, title, before, {d.code for d in chosen})
+            for departement in chosen:
                 if departement.code not in before:
                     refresh_calendar.delay_on_commit(departement.code)
             messages.success(request, "Départements enregistrés.")
@@ -87,6 +110,22 @@ def choose_departements(request, slug):
     else:
         form = DepartementsForm(initial={"departements": title.departements.all()})
     return render(request, "results/choose.html", {"title": title, "form": form})
+
+
+def _record_departements(request, title, before, after):
+    if before == after:
+        return
+    names = dict(Departement.objects.filter(code__in=before | after).values_list("code", "name"))
+    added, removed = sorted(after - before), sorted(before - after)
+    parts = [f"+ {names[code]} ({code})" for code in added]
+    parts += [f"\u2212 {names[code]} ({code})" for code in removed]
+    record(
+        Action.SETTINGS,
+        title=title,
+        user=request.user,
+        summary="Départements suivis : " + ", ".join(parts),
+        details={"settings": "departements", "added": added, "removed": removed},
+    )
 
 
 def _activity(title, departement):
@@ -184,7 +223,17 @@ def activity(request, slug, code):
 def fetch_results(request, slug, code):
     title = _title(request, slug)
     dept = _followed(title, code)
-    enqueue_fetch(dept, title=title, user=request.user)
+    with transaction.atomic():
+        job = enqueue_fetch(dept, title=title, user=request.user)
+        # The request; the job adds the outcome (counts) to the trail once it has run.
+        record(
+            Action.FETCH,
+            title=title,
+            user=request.user,
+            departement=dept,
+            summary=f"Récupération des résultats demandée ({dept.name})",
+            details={"job": job.pk, "requested": True},
+        )
     messages.info(request, "Récupération des résultats lancée.")
     return redirect("departement", slug=title.slug, code=dept.code)
 
@@ -225,7 +274,16 @@ def new_profile(request, slug):
     preset = PRESETS.get(request.POST.get("preset"))
     if preset is None:
         return HttpResponseBadRequest("Modèle de gabarit inconnu.")
-    profile = PrintProfile.create_from(title, preset)
+    with transaction.atomic():
+        profile = PrintProfile.create_from(title, preset)
+        default = ", gabarit par défaut" if profile.is_default else ""
+        record(
+            Action.SETTINGS,
+            title=title,
+            user=request.user,
+            summary=f"Gabarit « {profile.name} » créé (modèle {preset.name}){default}",
+            details={"settings": "profile", "profile": profile.pk, "created": True},
+        )
     messages.success(request, f"Gabarit « {profile.name} » créé.")
     return redirect("profile", slug=title.slug, pk=profile.pk)
 
@@ -236,7 +294,17 @@ def edit_profile(request, slug, pk):
     stored_name = profile.name
     form = PrintProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            changes = form_changes(form)
+            if changes:
+                record(
+                    Action.SETTINGS,
+                    title=profile.title,
+                    user=request.user,
+                    summary=f"Gabarit « {stored_name} » modifié : {changes_text(form, changes)}",
+                    details={"settings": "profile", "profile": profile.pk, "changes": changes},
+                )
         messages.success(request, f"Gabarit « {profile.name} » enregistré.")
         return redirect("profile", slug=slug, pk=profile.pk)
     context = {"title": profile.title, "profile": profile, "stored_name": stored_name}
@@ -267,6 +335,15 @@ def default_profile(request, slug, pk):
     profile = _profile(request, slug, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    profile.make_default()
+    if not profile.is_default:
+        with transaction.atomic():
+            profile.make_default()
+            record(
+                Action.SETTINGS,
+                title=profile.title,
+                user=request.user,
+                summary=f"« {profile.name} » devient le gabarit par défaut",
+                details={"settings": "profile", "profile": profile.pk, "default": True},
+            )
     messages.success(request, f"« {profile.name} » est maintenant le gabarit par défaut.")
     return redirect("profiles", slug=slug)

@@ -98,7 +98,9 @@ def test_the_first_poll_after_the_moment_builds_lists_the_upstream_showed_early(
     title, gard, monkeypatch
 ):
     publish(gard, "DUPONT", at=at(date(2026, 7, 2), 18))
-    unchanged = SimpleNamespace(changed=False, sections=[])
+    unchanged = SimpleNamespace(
+        changed=False, sections=[], outcome="unchanged", rows=1, created=0, updated=0, deleted=0
+    )
     monkeypatch.setattr("results.sync.sync_results", lambda client, code: unchanged)
     monkeypatch.setattr(jobs.ArpentClient, "from_settings", lambda: nullcontext())
     with time_machine.travel(at(DAY, 9)):

@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 
 from results import jobs
 from results.inserts import build_insert
-from results.models import CalendarRow, Departement, Insert, Job, Result, Title
+from results.models import CalendarRow, Departement, Fetch, Insert, Job, Result, Title
 from results.polling import departements_to_poll, schedule_polls
+from results.sync import SyncReport
 
 pytestmark = pytest.mark.django_db
 
@@ -151,14 +152,8 @@ def test_a_fetch_that_changes_results_starts_a_build_for_each_follower(
     sent = []
     monkeypatch.setattr("results.tasks.build_insert.delay", sent.append)
 
-    class Changed:
-        changed = True
-        sections = [SECTION]
-
-        def __str__(self):
-            return "1 ajoutée"
-
-    monkeypatch.setattr("results.sync.sync_results", lambda client, code: Changed())
+    changed = SyncReport(Fetch.Outcome.CHANGED, rows=1, created=1, sections=[SECTION])
+    monkeypatch.setattr("results.sync.sync_results", lambda client, code: changed)
     job = Job.objects.create(
         kind=Job.Kind.FETCH_RESULTS,
         departement=gard,

@@ -589,7 +589,7 @@ class AuditEvent(models.Model):
     It never holds a candidate's name, so the retention purge has nothing to take from it, and
     it outlives the titles and users it names: no foreign key constraint, their names copied.
     Append-only three times over: here (save, delete and the manager's bulk calls raise), in the
-    admin (read-only), and on PostgreSQL in the database itself (migration 0006's trigger).
+    admin (read-only), and on PostgreSQL in the database itself (migration 0008's trigger).
     """
 
     class Action(models.TextChoices):

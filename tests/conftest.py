@@ -33,6 +33,26 @@ def _fast_and_isolated(settings, tmp_path):
     }
 
 
+@pytest.fixture
+def title(gard):
+    """The usual title, following the `gard` of the test module (each sets its own calendar)."""
+    from results.models import Title
+
+    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
+    title.departements.add(gard)
+    return title
+
+
+@pytest.fixture
+def editor(title):
+    """An editor of `title` (role editor), with an address for the notices' e-mails."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("redac", email="redac@gazette.test", password="pw")
+    title.members.add(user)
+    return user
+
+
 def fixture_bytes(name):
     return (FIXTURES / "arpent" / name).read_bytes()
 

@@ -88,13 +88,6 @@ def title(lozere):
     return title
 
 
-@pytest.fixture
-def editor(title):
-    user = get_user_model().objects.create_user("redac", password="pw")
-    title.members.add(user)
-    return user
-
-
 def sandbox_candidate(code=CODE, *, resultat=ADMITTED, consent=False):
     """(section, candidate, ina, numGestion) of a sandbox candidate."""
     for section in data.sections(code, clock.session_start()):

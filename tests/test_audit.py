@@ -72,13 +72,6 @@ def gard():
 
 
 @pytest.fixture
-def title(gard):
-    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
-    title.departements.add(gard)
-    return title
-
-
-@pytest.fixture
 def admin_user(title):
     user = get_user_model().objects.create_user("cheffe", password="pw")
     Membership.objects.create(user=user, title=title, role=Membership.Role.ADMIN)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from results import jobs
 from results.embargo import release_moment
 from results.inserts import build_insert, held_back_today
-from results.models import CalendarRow, Departement, Job, Result, Title
+from results.models import CalendarRow, Departement, Job, Result
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +29,6 @@ def gard():
         departement=gard, filiere=FORET[0], option=FORET[1], date_delib=DAY, nb_candidats=9
     )
     return gard
-
-
-@pytest.fixture
-def title(gard):
-    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
-    title.departements.add(gard)
-    return title
 
 
 def publish(gard, nom, *, at):

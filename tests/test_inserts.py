@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -44,20 +43,6 @@ def lozere():
         departement=lozere, filiere=FORET[0], option=FORET[1], date_delib=FIRST_DAY, nb_candidats=9
     )
     return lozere
-
-
-@pytest.fixture
-def title(gard):
-    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
-    title.departements.add(gard)
-    return title
-
-
-@pytest.fixture
-def editor(title):
-    user = get_user_model().objects.create_user("redac", email="redac@gazette.test", password="pw")
-    title.members.add(user)
-    return user
 
 
 def publish(departement, section, *names, resultat="Admission"):

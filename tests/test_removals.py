@@ -5,7 +5,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -29,20 +28,6 @@ def gard():
             departement=gard, filiere=filiere, option=option, date_delib=DAY, nb_candidats=50
         )
     return gard
-
-
-@pytest.fixture
-def title(gard):
-    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
-    title.departements.add(gard)
-    return title
-
-
-@pytest.fixture
-def editor(title):
-    user = get_user_model().objects.create_user("redac", password="pw")
-    title.members.add(user)
-    return user
 
 
 def publish(departement, section, nom, prenoms, specialite=""):

@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
@@ -30,7 +29,6 @@ from results.models import (
     Removal,
     Result,
     SessionTally,
-    Title,
 )
 from results.rates import tally_session
 from results.retention import purge_date, purge_personal_data
@@ -94,20 +92,6 @@ def gard():
         departement=gard, filiere=BTSA[0], option=BTSA[1], date_delib=LAST_DAY, nb_candidats=4
     )
     return gard
-
-
-@pytest.fixture
-def title(gard):
-    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
-    title.departements.add(gard)
-    return title
-
-
-@pytest.fixture
-def editor(title):
-    user = get_user_model().objects.create_user("redac", password="pw")
-    title.members.add(user)
-    return user
 
 
 def publish(departement, section, nom, prenoms):

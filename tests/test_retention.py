@@ -213,8 +213,9 @@ def test_a_purge_leaves_no_name_in_the_database_nor_in_the_media_files(
     assert {"results_result", "results_insert", "results_fetch", "results_job"} <= tables
     assert {"results_removal", "results_addition"} <= tables
     assert "django_admin_log" in tables
-    # Inserts' JSON holds names escaped: the search must see them too.
-    assert ("results_insert", json.dumps("Marie-Ève")[1:-1].lower()) in held
+    # Inserts' JSON holds names as typed (PostgreSQL's jsonb) or escaped (SQLite's text): the
+    # search sees both.
+    assert {("results_insert", "marie-ève"), ("results_insert", "marie-\\u00c8ve")} & held
     assert any(name.endswith(".pdf") for name in media_files())
     assert any(name.endswith(".png") for name in media_files())
 

@@ -4,7 +4,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 ADMISSION = "Admission"
@@ -57,6 +57,9 @@ class Group:
     second_group: bool = False
     # The upstream result label of a second-group block, shown in its heading.
     result: str = ADMISSION
+    # A framed note printed after the names ("Que deviennent les diplômés ?"): its title, then
+    # its paragraphs; empty for none.
+    outlook: tuple[str, ...] = ()
 
     @property
     def heading(self) -> str:
@@ -162,3 +165,29 @@ def compose(rows: Iterable[Mapping | ResultRow]) -> list[Group]:
             buckets.items(), key=lambda item: print_order(*item[0])
         )
     ]
+
+
+def with_outlooks(groups: Iterable[Group], outlooks: Mapping[tuple[str, str], tuple[str, ...]]):
+    """The groups with each section's outlook note after its last group of admitted names.
+
+    `outlooks` maps (filière, option) as the upstream names them to the note's lines. A section
+    printed in several groups (one per spécialité) gets the note once, after the last of them;
+    second-group lists and sections without a note get none.
+    """
+    groups = list(groups)
+    last_of_section: dict[tuple[str, str], int] = {}
+    for index, group in enumerate(groups):
+        if group.second_group:
+            continue
+        for filiere, option in outlooks:
+            if group.diploma == clean(filiere) and _of_option(group.option, clean(option)):
+                last_of_section[(filiere, option)] = index
+    notes = {index: outlooks[section] for section, index in last_of_section.items()}
+    return [
+        replace(group, outlook=tuple(notes[index])) if index in notes else group
+        for index, group in enumerate(groups)
+    ]
+
+
+def _of_option(label: str, option: str) -> bool:
+    return label == option or label.startswith(f"{option} — ")

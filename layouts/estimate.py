@@ -65,22 +65,30 @@ def expected_names(nb_candidats: int, pass_rate: float, consent_rate: float) -> 
 
 
 def estimate_from_counts(
-    profile: LayoutProfile, sections: Iterable[tuple[str, str, int]], title: str | None = None
+    profile: LayoutProfile, sections: Iterable[tuple], title: str | None = None
 ) -> Size:
-    """Size of an insert of `sections` (diploma, option, expected names), paginated for real."""
-    return _estimate_from_counts(profile, tuple(sections), title)
+    """Size of an insert of `sections` (diploma, option, expected names[, outlook note lines]),
+    paginated for real."""
+    return _estimate_from_counts(profile, tuple(tuple(s) for s in sections), title)
 
 
 # A plan asks for the same sections again and again (each row alone, its day, each page load):
 # the answer depends only on these arguments.
 @lru_cache(maxsize=4096)
 def _estimate_from_counts(
-    profile: LayoutProfile, sections: tuple[tuple[str, str, int], ...], title: str | None
+    profile: LayoutProfile, sections: tuple[tuple, ...], title: str | None
 ) -> Size:
     samples = cycle(SAMPLE_NAMES)
     groups = [
-        Group(diploma=diploma, option=option, names=tuple(islice(samples, count)))
-        for diploma, option, count in sorted(sections, key=lambda s: print_order(s[0], s[1]))
+        Group(
+            diploma=diploma,
+            option=option,
+            names=tuple(islice(samples, count)),
+            outlook=tuple(outlook[0]) if outlook else (),
+        )
+        for diploma, option, count, *outlook in sorted(
+            sections, key=lambda s: print_order(s[0], s[1])
+        )
         if count > 0
     ]
     return paginate(profile, groups, title=title).size

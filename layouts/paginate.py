@@ -13,7 +13,16 @@ from layouts.compose import Group
 from layouts.measure import font_metrics
 from layouts.profile import LayoutProfile
 
-STYLES = ("title", "diploma", "heading", "continued_heading", "name", "name_cont", "blank")
+STYLES = (
+    "title",
+    "diploma",
+    "heading",
+    "continued_heading",
+    "name",
+    "name_cont",
+    "blank",
+    "outlook",
+)
 
 # The renderer's own rounding (Pango units) must never find a line we measured as fitting a
 # little too wide; this costs nothing visible and keeps run-in justification from rewrapping.
@@ -21,6 +30,10 @@ WIDTH_TOLERANCE_PT = 0.5
 
 # A heading is never left at a column foot without at least this many lines of its names.
 KEEP_WITH_HEADING = 2
+
+# An outlook note is framed: its text is set this far inside the frame's sides, and the frame
+# takes one body line more than its text, half above and half below.
+OUTLOOK_INSET_PT = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +49,8 @@ class Line:
     height: int = 1
     # Run-in lines are justified, except the last line of each paragraph.
     justified: bool = False
+    # An outlook block: how many of its first lines are its bold title.
+    bold_lines: int = 0
 
 
 @dataclass
@@ -160,6 +175,9 @@ class Paginator:
         self.diploma_breaker = TextBreaker(width, profile.heading_size_pt, bold=True)
         # A run-in paragraph has no hanging indent: every line uses the full measure.
         self.run_in_breaker = TextBreaker(width, size)
+        inner = width - 2 * OUTLOOK_INSET_PT
+        self.outlook_title_breaker = TextBreaker(inner, size, bold=True)
+        self.outlook_breaker = TextBreaker(inner, size)
         self.capacity = profile.lines_per_column
         self.pages: list[Page] = []
         self.column_index = 0
@@ -216,6 +234,16 @@ class Paginator:
         lines = self.diploma_breaker.break_words(diploma.split())
         height = self.lines_for(len(lines) * self.profile.heading_leading_pt)
         return Line("\n".join(lines), "diploma", height=height)
+
+    def outlook_block(self, outlook: tuple[str, ...]) -> Line:
+        """The framed note as one unbreakable block: the title in bold, then each paragraph."""
+        title, *paragraphs = outlook
+        # Split at plain spaces only: "58\u00a0%" must not break.
+        lines = self.outlook_title_breaker.break_words(title.split(" "))
+        bold = len(lines)
+        for paragraph in paragraphs:
+            lines.extend(self.outlook_breaker.break_words(paragraph.split(" ")))
+        return Line("\n".join(lines), "outlook", height=len(lines) + 1, bold_lines=bold)
 
     def lines_for(self, height_pt: float) -> int:
         return self.profile.block_lines(height_pt)
@@ -279,6 +307,9 @@ class Paginator:
         for line in heading:
             self.add(line)
         self.place_body(group, body)
+        if group.outlook:
+            # Whole, under the names: in the next column if this one cannot hold it.
+            self.add(self.outlook_block(group.outlook))
 
     def place_body(self, group: Group, body: GroupBody) -> None:
         starts, lines = body.starts, body.lines

@@ -15,7 +15,7 @@ from weasyprint.text.fonts import FontConfiguration
 from layouts import prepress
 from layouts.icc import icc_description, icc_profile_errors
 from layouts.measure import BOLD_FONT, REGULAR_FONT
-from layouts.paginate import Column, Line, Page, Pagination
+from layouts.paginate import OUTLOOK_INSET_PT, Column, Line, Page, Pagination
 from layouts.profile import MM_TO_PT, LayoutProfile
 
 logger = logging.getLogger(__name__)
@@ -116,6 +116,9 @@ body {{
 .rule {{ height: 0; border-top: {RULE_PT}pt solid {BLACK}; }}
 .title-rule {{ height: 0; border-top: {TITLE_RULE_PT}pt solid {BLACK}; }}
 .folio-number {{ text-align: right; }}
+.outlook-frame {{ border: {RULE_PT}pt solid {BLACK}; box-sizing: border-box; }}
+.outlook {{ padding-left: {OUTLOOK_INSET_PT}pt; }}
+.outlook b {{ font-weight: 700; }}
 """
 
 
@@ -145,6 +148,11 @@ def column_html(profile: LayoutProfile, column: Column, index: int) -> list[str]
                 parts.append(diploma_html(profile, line, left, profile.line_y_pt(offset)))
                 offset += line.height
             continue
+        elif style == "outlook":
+            for line in lines:
+                parts.append(outlook_html(profile, line, left, profile.line_y_pt(offset)))
+                offset += line.height
+            continue
         offset += sum(line.height for line in lines)
     return parts
 
@@ -155,6 +163,25 @@ def diploma_html(profile: LayoutProfile, line: Line, left: float, top: float) ->
     text_top = top + line.height * profile.leading_pt - text_height * profile.heading_leading_pt
     width = profile.column_width_pt
     return box("rule", left, top, width) + box("diploma", left, text_top, width, line.text)
+
+
+def outlook_html(profile: LayoutProfile, line: Line, left: float, top: float) -> str:
+    """The note's frame a quarter line inside its block, its text half a line down."""
+    leading, width = profile.leading_pt, profile.column_width_pt
+    frame_top = top + leading / 4
+    frame_height = (line.height - 0.5) * leading
+    frame = (
+        f'<div class="outlook-frame" style="left:{left:.3f}pt;top:{frame_top:.3f}pt;'
+        f'width:{width:.3f}pt;height:{frame_height:.3f}pt"></div>'
+    )
+    texts = line.text.split("\n")
+    bold, rest = texts[: line.bold_lines], texts[line.bold_lines :]
+    body = "\n".join([*(f"<b>{escape(t, quote=False)}</b>" for t in bold), *map(escape, rest)])
+    text = (
+        f'<div class="outlook" style="left:{left:.3f}pt;top:{top + leading / 2:.3f}pt;'
+        f'width:{width:.3f}pt">{body}</div>'
+    )
+    return frame + text
 
 
 def title_html(profile: LayoutProfile, title: Line) -> str:

@@ -12,7 +12,8 @@ SECTION_KEY = ("diploma", "option", "result")
 def snapshot(groups: Iterable[Group]) -> list[dict]:
     """The printed content of an insert as plain JSON data, one dict per section in print order.
 
-    [{"diploma", "option", "result", "second_group", "heading", "names": [...]}, ...]
+    [{"diploma", "option", "result", "second_group", "heading", "names": [...],
+      "outlook": [...]}, ...]
     """
     return [
         {
@@ -22,6 +23,7 @@ def snapshot(groups: Iterable[Group]) -> list[dict]:
             "second_group": group.second_group,
             "heading": group.heading,
             "names": list(group.names),
+            "outlook": list(group.outlook),
         }
         for group in groups
     ]

@@ -340,6 +340,7 @@ def groups_of(insert):
             names=tuple(section["names"]),
             second_group=section["second_group"],
             result=section["result"],
+            outlook=tuple(section.get("outlook", ())),
         )
         for section in insert.content
     ]

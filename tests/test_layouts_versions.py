@@ -49,6 +49,7 @@ def test_a_snapshot_is_the_printed_content_as_json_data():
             "second_group": False,
             "heading": "Forêt",
             "names": ["DURAND Paul", "ŒUVRARD Cécile"],
+            "outlook": [],
         },
         {
             "diploma": BAC_PRO,
@@ -57,6 +58,7 @@ def test_a_snapshot_is_the_printed_content_as_json_data():
             "second_group": True,
             "heading": "Forêt — admis au second groupe",
             "names": ["ÉLUARD Loïc"],
+            "outlook": [],
         },
     ]
 

@@ -362,7 +362,15 @@ LOGGING = {
     "loggers": {"httpx": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
+# Weekly refresh of the other public sources (establishments, lycée results, employment after
+# each diploma): Monday at this hour, Paris time.
+OPEN_DATA_REFRESH_HOUR = envint("OPEN_DATA_REFRESH_HOUR", "5")
+
 CELERY_BEAT_SCHEDULE = {
+    "refresh-open-data": {
+        "task": "results.tasks.refresh_open_data",
+        "schedule": crontab(day_of_week=1, hour=OPEN_DATA_REFRESH_HOUR, minute=30),
+    },
     "refresh-calendars": {
         "task": "results.tasks.refresh_calendars",
         "schedule": crontab(hour=CALENDAR_REFRESH_HOUR, minute=0),

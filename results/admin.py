@@ -9,6 +9,7 @@ from .models import (
     CalendarRow,
     Departement,
     Diploma,
+    DiplomaCode,
     DiplomaRate,
     ExamSession,
     Fetch,
@@ -91,6 +92,15 @@ class JobAdmin(admin.ModelAdmin):
 @admin.register(Insert)
 class InsertAdmin(admin.ModelAdmin):
     list_display = ["created_at", "title", "departement", "number", "names_count", "pages"]
+
+
+@admin.register(DiplomaCode)
+class DiplomaCodeAdmin(admin.ModelAdmin):
+    """The mapping from ARPENT's labels to the codes InserJeunes knows the diplomas by."""
+
+    list_display = ["filiere", "option", "cfd", "mefstat11", "source"]
+    list_filter = ["filiere"]
+    search_fields = ["filiere", "option", "cfd", "mefstat11"]
 
 
 @admin.register(DiplomaRate)

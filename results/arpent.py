@@ -74,6 +74,7 @@ class DepartementEntry:
     code: str
     name: str
     region: str
+    region_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -379,6 +380,7 @@ def _departement_entry(row, line, name):
         code=code.zfill(2) if code.isdigit() else code,
         name=_text(row, "libelle", line, name),
         region=_text(row, "region", line, name, required=False),
+        region_code=_text(row, "regionId", line, name, required=False),
     )
 
 

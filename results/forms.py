@@ -161,7 +161,13 @@ class PrintSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Title
-        fields = ["icc_profile", "bleed_mm", "crop_marks", "combine_departements"]
+        fields = [
+            "icc_profile",
+            "bleed_mm",
+            "crop_marks",
+            "combine_departements",
+            "outlook_notes",
+        ]
         help_texts = {
             "icc_profile": _(
                 "Le profil CMJN fourni par votre imprimerie (fichier .icc ou .icm). Avec lui, "
@@ -172,6 +178,10 @@ class PrintSettingsForm(forms.ModelForm):
             ),
             "combine_departements": _(
                 "Sinon, un encart par département et par jour, comme le compte la place à réserver."
+            ),
+            "outlook_notes": _(
+                "Sous chaque diplôme : le taux d'emploi à 6 mois et de poursuite d'études "
+                "(InserJeunes), régional s'il existe, sinon national, avec sa source."
             ),
         }
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from layouts.compose import Group, compose
+from layouts.compose import Group, compose, with_outlooks
 from layouts.paginate import paginate
 from layouts.pdf import PrintOptions, render_pdf
 from layouts.profile import BERLINER
@@ -19,6 +19,7 @@ from layouts.versions import counted, diff, diff_summary, snapshot
 
 from .additions import ADDITIF, additions_of_day
 from .audit import Action, record
+from .context import departement_outlooks, outlook_note
 from .embargo import is_released, release_moment
 from .models import CalendarRow, Departement, Insert, Result, Title
 from .notices import announce_version
@@ -130,6 +131,23 @@ def held_back_today(title, scope, code):
     )
 
 
+def outlook_status(title, departement, day):
+    """Why some of the day's sections print no outlook note, for the insert page ("" if the
+    title prints none, or none is missing)."""
+    if not title.outlook_notes:
+        return ""
+    parts = []
+    for dept in scope_departements(title, departement):
+        sections = set(
+            CalendarRow.objects.filter(departement=dept, date_delib=day).values_list(
+                "filiere", "option"
+            )
+        )
+        if note := outlook_note(departement_outlooks(dept, sections), sections):
+            parts.append(note if departement else f"{dept.name} : {note}")
+    return " ".join(parts)[:500]
+
+
 def scope_departements(title, departement):
     return [departement] if departement else list(title.departements.order_by("code"))
 
@@ -141,7 +159,10 @@ def insert_content(title, departement, day):
     parts = []
     for dept in departements:
         results, added = printed_rows(title, dept, day, days)
-        groups = compose(results) + additif_groups(added)
+        groups = compose(results)
+        if title.outlook_notes:
+            groups = with_outlooks(groups, departement_outlooks(dept).notes)
+        groups += additif_groups(added)
         if groups:
             parts.append((dept, groups))
     groups = combined_groups([(dept.name, dept_groups) for dept, dept_groups in parts])
@@ -194,6 +215,7 @@ class Build:
     digest: str
     options: PrintOptions
     seconds: float
+    outlook_note: str = ""
     # Who asked for the build, for the audit trail; None for the automatic ones.
     user: object = None
 
@@ -243,6 +265,7 @@ def build_insert(
         options=options,
         seconds=time.monotonic() - started,
         user=user,
+        outlook_note=outlook_status(title, departement, day),
     )
     return save_version(build)
 
@@ -311,6 +334,7 @@ def new_version(build, latest):
         lines=size.lines,
         columns_per_page=build.pagination.profile.columns,
         content_hash=build.digest,
+        outlook_note=build.outlook_note,
         content=content,
         diff=changes,
         build_seconds=round(build.seconds, 2),

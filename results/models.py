@@ -1,7 +1,7 @@
 """What we store: referentials, calendars, published results, fetches, jobs and inserts."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,8 @@ class Departement(models.Model):
     code = models.CharField(_("code"), max_length=3, primary_key=True)
     name = models.CharField(_("nom"), max_length=100)
     region = models.CharField(_("région"), max_length=100, blank=True)
+    # The INSEE region code (E5's regionId), which InserJeunes' regional figures are keyed by.
+    region_code = models.CharField(_("code région"), max_length=3, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -88,6 +90,11 @@ class Title(models.Model):
     # all its départements of a day in one insert.
     combine_departements = models.BooleanField(
         _("un seul encart par jour pour tous les départements"), default=False
+    )
+    # A framed note per diploma in the inserts: employment and further study after it
+    # (InserJeunes), for the diplomas the mapping gives codes to.
+    outlook_notes = models.BooleanField(
+        _("encadrés « Que deviennent les diplômés ? »"), default=False
     )
 
     class Meta:
@@ -421,6 +428,9 @@ class Insert(models.Model):
     final_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Why the outlook notes are missing from this version, if the title prints them and some
+    # could not be (a source unreachable at the last refresh, a diploma without codes).
+    outlook_note = models.CharField(max_length=500, blank=True)
     # Set when a confirmed removal names a candidate this version prints: its files are
     # deleted and it can no longer be downloaded nor exported; the next version replaces it.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -747,3 +757,116 @@ class VerificationFailure(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.at:%Y-%m-%d %H:%M}"
+
+
+CFD_PATTERN = r"^[0-9A-Z]{8}$"
+MEFSTAT11_PATTERN = r"^[0-9A-Z]{11}$"
+
+
+class DiplomaCode(models.Model):
+    """The codes the other public sources use for one of ARPENT's diplomas, which has labels
+    only: the CFD (diploma) and the MEFSTAT11 (its final school year)."""
+
+    filiere = models.CharField(_("filière"), max_length=200)
+    # Blank: every option of the filière without a mapping of its own.
+    option = models.CharField(_("option"), max_length=300, blank=True)
+    cfd = models.CharField(
+        _("code formation diplôme (CFD)"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(CFD_PATTERN, _("Un CFD compte 8 chiffres ou lettres."))],
+    )
+    mefstat11 = models.CharField(
+        _("MEFSTAT11 de l'année terminale"),
+        max_length=11,
+        blank=True,
+        validators=[
+            RegexValidator(MEFSTAT11_PATTERN, _("Un MEFSTAT11 compte 11 chiffres ou lettres."))
+        ],
+    )
+    source = models.CharField(_("source du code"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["filiere", "option"]
+        verbose_name = _("codes d'un diplôme")
+        verbose_name_plural = _("codes des diplômes")
+        constraints = [
+            models.UniqueConstraint(fields=["filiere", "option"], name="unique_diploma_code")
+        ]
+
+    def __str__(self):
+        return f"{self.filiere} — {self.option or 'toutes options'}"
+
+    @property
+    def codes(self):
+        """The codes to ask InserJeunes for, school track (MEFSTAT11) first."""
+        return [code for code in (self.mefstat11, self.cfd) if code]
+
+
+class Establishment(models.Model):
+    """An agricultural establishment of a département, from the education directory (cached)."""
+
+    departement = models.ForeignKey(
+        Departement, on_delete=models.CASCADE, related_name="establishments"
+    )
+    uai = models.CharField(max_length=8)
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=100, blank=True)
+    nature = models.CharField(max_length=200, blank=True)
+    commune = models.CharField(max_length=200, blank=True)
+    public = models.BooleanField()
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["departement", "name"]
+
+    def __str__(self):
+        return f"{self.uai} {self.name}"
+
+
+class LyceeResult(models.Model):
+    """A lycée's Bac pro success rate for a session (IVAL indicators, cached)."""
+
+    departement = models.ForeignKey(
+        Departement, on_delete=models.CASCADE, related_name="lycee_results"
+    )
+    uai = models.CharField(max_length=8)
+    name = models.CharField(max_length=300)
+    commune = models.CharField(max_length=200, blank=True)
+    public = models.BooleanField()
+    session = models.PositiveSmallIntegerField()
+    candidates = models.PositiveIntegerField(null=True, blank=True)
+    success_rate = models.FloatField(null=True, blank=True)
+    value_added = models.FloatField(null=True, blank=True)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["departement", "-success_rate", "name"]
+
+    def __str__(self):
+        return f"{self.uai} {self.session} {self.success_rate}"
+
+
+class EmploymentFigure(models.Model):
+    """What became of a diploma's leavers (InserJeunes, cached): national, or one region's."""
+
+    code = models.CharField(max_length=11)
+    # "" for the national figure.
+    region_code = models.CharField(max_length=3, blank=True)
+    region_name = models.CharField(max_length=100, blank=True)
+    millesime = models.CharField(max_length=9)
+    label = models.CharField(max_length=300, blank=True)
+    leavers = models.PositiveIntegerField(null=True, blank=True)
+    employment_6m = models.FloatField(null=True, blank=True)
+    further_study = models.FloatField(null=True, blank=True)
+    # The source withholds the rates (fewer than 20 leavers): print nothing.
+    withheld = models.BooleanField(default=False)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["code", "region_code"], name="unique_employment_figure")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.region_code or 'France'} {self.millesime}"

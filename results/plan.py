@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
 
-from layouts.compose import compose
+from layouts.compose import compose, with_outlooks
 from layouts.estimate import estimate_from_counts, estimate_from_names, format_size
 from layouts.paginate import Size
 
@@ -128,16 +128,26 @@ def total(spaces, profile):
     return space(size, profile)
 
 
-def plan(profile, rates, calendar_rows, departements, results_by_section=None, combined=False):
+def plan(
+    profile,
+    rates,
+    calendar_rows,
+    departements,
+    results_by_section=None,
+    combined=False,
+    outlooks=None,
+):
     """The plan of calendar rows (sorted by date), per day, then per département.
 
     With `combined`, the title prints all its départements of a day in one insert: the day's
     sizes are that insert's, not the sum of separate ones.
 
     `results_by_section` maps (département code, filière, option) to the result rows (dicts
-    with filiere, option, specialite, nom, prenoms, resultat) already published.
+    with filiere, option, specialite, nom, prenoms, resultat) already published; `outlooks`
+    maps the same keys to the lines of the section's outlook note, when the title prints them.
     """
     results_by_section = results_by_section or {}
+    outlooks = outlooks or {}
     days = []
     for day, day_rows in groupby(calendar_rows, key=lambda r: r.date_delib):
         plan_day = PlanDay(day)
@@ -153,10 +163,11 @@ def plan(profile, rates, calendar_rows, departements, results_by_section=None, c
                     day,
                     by_departement[code],
                     results_by_section,
+                    outlooks,
                 )
             )
         if combined and len(plan_day.inserts) > 1:
-            _combine(profile, plan_day, results_by_section)
+            _combine(profile, plan_day, results_by_section, outlooks)
         else:
             plan_day.expected = total([i.expected for i in plan_day.inserts], profile)
             plan_day.maximum = total([i.maximum for i in plan_day.inserts], profile)
@@ -166,14 +177,29 @@ def plan(profile, rates, calendar_rows, departements, results_by_section=None, c
     return days
 
 
-def _combine(profile, plan_day, results_by_section):
+def _section(diploma, option, count, note):
+    """An estimate's section: with its outlook note's lines when it prints one."""
+    return (diploma, option, count, note) if note else (diploma, option, count)
+
+
+def _notes_of(outlooks, code):
+    """One département's notes by (filière, option), as layouts.compose.with_outlooks takes them."""
+    return {(f, o): lines for (c, f, o), lines in outlooks.items() if c == code}
+
+
+def _combine(profile, plan_day, results_by_section, outlooks):
     """The day's sizes when its départements share one insert, counted as inserts.py builds it."""
     inserts = plan_day.inserts
     title = insert_title(", ".join(i.departement.name for i in inserts), plan_day.date_delib.year)
 
     def counts(attribute):
         return [
-            (f"{i.departement.name} — {r.filiere}", r.option, getattr(r, attribute))
+            _section(
+                f"{i.departement.name} — {r.filiere}",
+                r.option,
+                getattr(r, attribute),
+                outlooks.get((r.departement, r.filiere, r.option)),
+            )
             for i in inserts
             for r in i.rows
         ]
@@ -186,10 +212,13 @@ def _combine(profile, plan_day, results_by_section):
         parts = [
             (
                 i.departement.name,
-                compose(
-                    result
-                    for r in i.rows
-                    for result in results_by_section[(r.departement, r.filiere, r.option)]
+                with_outlooks(
+                    compose(
+                        result
+                        for r in i.rows
+                        for result in results_by_section[(r.departement, r.filiere, r.option)]
+                    ),
+                    _notes_of(outlooks, i.departement.code),
                 ),
             )
             for i in inserts
@@ -198,8 +227,12 @@ def _combine(profile, plan_day, results_by_section):
         plan_day.actual = space(estimate_from_names(profile, groups, title), profile)
 
 
-def _insert(profile, rates, departement, day, rows, results_by_section):
+def _insert(profile, rates, departement, day, rows, results_by_section, outlooks):
     title = insert_title(departement.name, day.year)
+
+    def note(row):
+        return outlooks.get((departement.code, row.filiere, row.option))
+
     plan_rows = []
     for row in rows:
         expected = rates.expected(row.filiere, row.nb_candidats)
@@ -213,10 +246,15 @@ def _insert(profile, rates, departement, day, rows, results_by_section):
                 nb_candidats=row.nb_candidats,
                 expected_names=expected,
                 expected=space(
-                    estimate_from_counts(profile, [(row.filiere, row.option, expected)]), profile
+                    estimate_from_counts(
+                        profile, [_section(row.filiere, row.option, expected, note(row))]
+                    ),
+                    profile,
                 ),
                 maximum=space(
-                    estimate_from_counts(profile, [(row.filiere, row.option, row.nb_candidats)]),
+                    estimate_from_counts(
+                        profile, [_section(row.filiere, row.option, row.nb_candidats, note(row))]
+                    ),
                     profile,
                 ),
                 rate_source=rates.source(row.filiere),
@@ -232,13 +270,17 @@ def _insert(profile, rates, departement, day, rows, results_by_section):
         rows=plan_rows,
         expected=space(
             estimate_from_counts(
-                profile, [(r.filiere, r.option, r.expected_names) for r in plan_rows], title
+                profile,
+                [_section(r.filiere, r.option, r.expected_names, note(r)) for r in plan_rows],
+                title,
             ),
             profile,
         ),
         maximum=space(
             estimate_from_counts(
-                profile, [(r.filiere, r.option, r.nb_candidats) for r in plan_rows], title
+                profile,
+                [_section(r.filiere, r.option, r.nb_candidats, note(r)) for r in plan_rows],
+                title,
             ),
             profile,
         ),
@@ -249,7 +291,8 @@ def _insert(profile, rates, departement, day, rows, results_by_section):
             for row in rows
             for result in results_by_section[(row.departement_id, row.filiere, row.option)]
         ]
-        insert.actual = space(estimate_from_names(profile, compose(names), title), profile)
+        groups = with_outlooks(compose(names), _notes_of(outlooks, departement.code))
+        insert.actual = space(estimate_from_names(profile, groups, title), profile)
     return insert
 
 

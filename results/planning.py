@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from .context import title_outlooks
 from .inserts import RESULT_FIELDS, profile_for
 from .models import CalendarRow, Result
 from .plan import plan
@@ -38,6 +39,7 @@ def title_plan(title, departements=None):
         departements,
         results_by_section(list(departements)),
         combined=title.combine_departements,
+        outlooks=title_outlooks(title),
     )
     return profile, rates, days
 

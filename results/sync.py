@@ -108,10 +108,13 @@ def sync_referentials(client: ArpentClient):
     answer, fetch = _record(client.departements, "departements")
     with transaction.atomic():
         Departement.objects.bulk_create(
-            [Departement(code=d.code, name=d.name, region=d.region) for d in answer.records],
+            [
+                Departement(code=d.code, name=d.name, region=d.region, region_code=d.region_code)
+                for d in answer.records
+            ],
             update_conflicts=True,
             unique_fields=["code"],
-            update_fields=["name", "region"],
+            update_fields=["name", "region", "region_code"],
         )
     reports["departements"] = _finish(fetch, SyncReport("changed", rows=len(answer.records)))
 

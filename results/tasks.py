@@ -5,7 +5,7 @@ import random
 
 from celery import shared_task
 
-from . import jobs, polling, retention
+from . import context, jobs, polling, retention
 from .arpent import ArpentClient, ArpentError, ArpentUnavailable
 from .models import Title
 from .sync import sync_calendar, sync_referentials
@@ -96,3 +96,19 @@ def purge_personal_data():
     with nothing to erase records nothing.
     """
     retention.purge_personal_data()
+
+
+@shared_task
+def refresh_open_data():
+    """Weekly: the establishments, lycée results and employment figures of the followed
+    départements. They change a few times a year; the inserts only ever read the cache."""
+    report = context.refresh_all()
+    log.info("open data: %s", report)
+
+
+@shared_task
+def refresh_departement_context(code):
+    """A newly followed département's establishments and lycée results, and the employment
+    figures of its region."""
+    log.info("open data of %s: %s", code, context.refresh_departement(code))
+    log.info("employment figures: %s", context.refresh_employment())

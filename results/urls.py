@@ -4,7 +4,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from . import addition_views, audit_views, insert_views, removal_views, views
+from . import addition_views, audit_views, context_views, insert_views, removal_views, views
 
 
 class IsoDateConverter:
@@ -80,6 +80,12 @@ urlpatterns = [
     path("journal/<slug:slug>/ajouts/", addition_views.additions, name="additions"),
     path("journal/<slug:slug>/journal-d-audit/", audit_views.audit, name="audit"),
     path("journal/<slug:slug>/journal-d-audit.csv", audit_views.audit_csv, name="audit_csv"),
+    path("journal/<slug:slug>/diplomes/", context_views.diplomas, name="diplomas"),
+    path(
+        "journal/<slug:slug>/diplomes/mettre-a-jour/",
+        context_views.refresh_diplomas,
+        name="refresh_diplomas",
+    ),
     path("journal/<slug:slug>/gabarits/", views.profiles, name="profiles"),
     path("journal/<slug:slug>/gabarits/nouveau/", views.new_profile, name="new_profile"),
     path("journal/<slug:slug>/gabarits/<int:pk>/", views.edit_profile, name="profile"),

@@ -27,7 +27,9 @@ from .plan import by_departement, by_diploma
 from .planning import plan_csv, title_plan
 from .preview import preview
 from .retention import retention_status
-from .tasks import refresh_calendar
+from . import context as context_sources
+from . import education
+from .tasks import refresh_calendar, refresh_departement_context
 
 
 def _title(request, slug):
@@ -105,6 +107,7 @@ def choose_departements(request, slug):
             for departement in chosen:
                 if departement.code not in before:
                     refresh_calendar.delay_on_commit(departement.code)
+                    refresh_departement_context.delay_on_commit(departement.code)
             messages.success(request, "Départements enregistrés.")
             return redirect("title", slug=title.slug)
     else:
@@ -164,8 +167,27 @@ def departement(request, slug, code):
         "last_calendar_fetch": last_calendar_fetch,
         "today": timezone.localdate(),
         **_activity(title, dept),
+        **_context_panel(dept),
     }
     return render(request, "results/departement.html", context)
+
+
+def _context_panel(dept):
+    """The département's agricultural establishments and its lycées' latest Bac pro results,
+    from the cache, with their sources and how fresh they are."""
+    results = list(dept.lycee_results.all())
+    latest = max((r.session for r in results), default=None)
+    return {
+        "establishments": list(dept.establishments.all()),
+        "lycee_results": [r for r in results if r.session == latest],
+        "lycee_session": latest,
+        "establishments_fetch": context_sources.last_success(context_sources.ESTABLISHMENTS, dept.code),
+        "lycee_fetch": context_sources.last_success(context_sources.LYCEE_RESULTS, dept.code),
+        "sources": {
+            "establishments": education.SOURCES[education.ANNUAIRE],
+            "lycee_results": education.SOURCES[education.LYCEES_PRO],
+        },
+    }
 
 
 def planning(request, slug):

@@ -120,8 +120,12 @@ class InserJeunesClient:
     def national(self, code, millesime=None):
         """A certification's national rates for a year ("2024"; default: the latest), or None."""
         code = _certification_code(code)
-        if millesime is not None and not YEAR.fullmatch(str(millesime)):
-            raise ValueError(f"millésime national attendu sous la forme AAAA, reçu {millesime!r}")
+        if millesime is not None:
+            millesime = str(millesime)
+            if not YEAR.fullmatch(millesime):
+                raise ValueError(
+                    f"millésime national attendu sous la forme AAAA, reçu {millesime!r}"
+                )
         name = f"certification {code}"
         response = self._stats(f"{API}/certifications/{code}", name, millesime)
         return None if response is None else _rates(response, code, "", name)

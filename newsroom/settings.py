@@ -270,6 +270,17 @@ ARPENT_MAX_ATTEMPTS = envint("ARPENT_MAX_ATTEMPTS", "4")
 # caller (a Celery task) is told to come back later instead of holding a worker.
 ARPENT_MAX_WAIT_S = float(os.getenv("ARPENT_MAX_WAIT_S", "30"))
 
+# --- Upstream: InserJeunes (what becomes of vocational graduates) ----------------------------
+# The Exposition API, https://exposition.inserjeunes.beta.gouv.fr. Its team handed it over to the
+# DNE at the end of 2025 and warned that the address and keys may change. The default is the
+# stand-in this app serves itself, as for ARPENT.
+INSERJEUNES_BASE_URL = os.getenv("INSERJEUNES_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+# The routes the app uses are public; the key, sent as x-api-key, is for an owner who asks for one.
+INSERJEUNES_API_KEY = os.getenv("INSERJEUNES_API_KEY", "")
+# Context for a box, not the results: give up sooner than for ARPENT rather than hold a build.
+INSERJEUNES_TIMEOUT_S = float(os.getenv("INSERJEUNES_TIMEOUT_S", "10"))
+INSERJEUNES_MAX_ATTEMPTS = envint("INSERJEUNES_MAX_ATTEMPTS", "3")
+
 # The stand-in for the ministry's API, served by this app under the same paths. Off in
 # production: the real API is reached through ARPENT_BASE_URL.
 SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", str(DEBUG))

@@ -44,33 +44,36 @@ def claim(endpoint, departement=None):
     return None
 
 
-def serve(request, endpoint, departement, build):
-    """Answer with build()'s (status, payload), unless a fault says otherwise."""
+def serve(request, endpoint, departement, build, *, error=spring_error):
+    """Answer with build()'s (status, payload), unless a fault says otherwise; `error(request,
+    status, message)` is the upstream's error body, for the faults that answer one."""
     fault = claim(endpoint, departement)
     if fault is not None:
-        return _faulty(fault, request, build)
+        return _faulty(fault, request, endpoint, build, error)
     status, payload = build()
     return json_response(payload, status)
 
 
-def timeout_ms():
-    # Longer than the client waits, so that it gives up first.
+def timeout_ms(endpoint=None):
+    # Longer than the client of that upstream waits, so that it gives up first.
+    if endpoint == Fault.Endpoint.INSERJEUNES:
+        return int((getattr(settings, "INSERJEUNES_TIMEOUT_S", 10) + 5) * 1000)
     return int((getattr(settings, "ARPENT_TIMEOUT_S", 20) + 5) * 1000)
 
 
-def _faulty(fault, request, build):
+def _faulty(fault, request, endpoint, build, error):
     kind = fault.kind
     if kind == Kind.LATENCY:
         sleep((fault.delay_ms or DEFAULT_LATENCY_MS) / 1000)
     elif kind == Kind.TIMEOUT:
-        sleep((fault.delay_ms or timeout_ms()) / 1000)
+        sleep((fault.delay_ms or timeout_ms(endpoint)) / 1000)
     elif kind == Kind.HTTP_ERROR:
         status = fault.status or 503
-        return json_response(spring_error(request, status, "Erreur du service"), status)
+        return json_response(error(request, status, "Erreur du service"), status)
     elif kind == Kind.HTML_ERROR:
         return HttpResponse(BAD_GATEWAY_HTML, status=fault.status or 502, content_type="text/html")
     elif kind == Kind.RATE_LIMIT:
-        response = json_response(spring_error(request, 429, "API rate limit exceeded"), 429)
+        response = json_response(error(request, 429, "API rate limit exceeded"), 429)
         response["Retry-After"] = str(fault.retry_after or DEFAULT_RETRY_AFTER_S)
         return response
     elif kind == Kind.NON_JSON:

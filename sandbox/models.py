@@ -27,6 +27,8 @@ class Fault(models.Model):
         RESULTATS = "resultats"
         CREDENTIALS = "credentials"
         REFERENTIELS = "referentiels"
+        # Both InserJeunes routes (a stand-in for another upstream than ARPENT).
+        INSERJEUNES = "inserjeunes"
         ANY = "*"
 
     class Kind(models.TextChoices):

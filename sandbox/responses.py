@@ -1,4 +1,4 @@
-"""How the sandbox answers: JSON the way a Spring service sends it, and Spring's error body."""
+"""How the sandbox answers: JSON as the upstreams send it, and their error bodies (Spring, Boom)."""
 
 import json
 from datetime import UTC
@@ -29,3 +29,9 @@ def spring_error(request, status, message=""):
         "message": message,
         "path": request.path,
     }
+
+
+def boom_error(request, status, message="", **extra):
+    """Boom's error body, as InserJeunes (Node, Express) sends it: {statusCode, error, message},
+    plus `data` or Joi's `details` when given."""
+    return {"statusCode": status, "error": HTTPStatus(status).phrase, "message": message, **extra}

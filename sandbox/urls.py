@@ -1,11 +1,13 @@
-"""URLs of the ARPENT stand-in, under the same paths as the real API."""
+"""URLs of the stand-ins for ARPENT and InserJeunes, under the same paths as the real APIs."""
 
 from django.urls import path
 
-from . import views
+from . import inserjeunes_views, views
 
 BASE = "arpent-resultats-api/"
 API = BASE + "api/arpent-resultats/"
+# InserJeunes's Exposition API has its own host; here it shares the app's.
+INSERJEUNES = "api/inserjeunes/"
 
 urlpatterns = [
     path(f"{API}resultats-grand-public/calendriers", views.calendriers, name="sandbox-calendriers"),
@@ -20,4 +22,14 @@ urlpatterns = [
         name="sandbox-autorites-academiques",
     ),
     path(f"{BASE}v2/api-docs", views.api_docs, name="sandbox-api-docs"),
+    path(
+        f"{INSERJEUNES}certifications/<str:code>",
+        inserjeunes_views.certification,
+        name="sandbox-inserjeunes-certification",
+    ),
+    path(
+        f"{INSERJEUNES}regionales/<str:code_region>/certifications/<str:code>",
+        inserjeunes_views.regionale,
+        name="sandbox-inserjeunes-regionale",
+    ),
 ]

@@ -270,6 +270,16 @@ ARPENT_MAX_ATTEMPTS = envint("ARPENT_MAX_ATTEMPTS", "4")
 # caller (a Celery task) is told to come back later instead of holding a worker.
 ARPENT_MAX_WAIT_S = float(os.getenv("ARPENT_MAX_WAIT_S", "30"))
 
+# --- Upstream: data.education.gouv.fr (Opendatasoft Explore API v2.1) ---------------------------
+# The portal's root, https://data.education.gouv.fr in production; the client appends
+# /api/explore/v2.1/…. The default is again this app's own sandbox, which serves a stand-in for
+# the two datasets the app reads (the annuaire and the lycées pro results) under the same paths.
+EDUCATION_BASE_URL = os.getenv("EDUCATION_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+# Context for an insert, never on its critical path: a short timeout and few attempts, so a slow
+# portal costs a build seconds, not minutes.
+EDUCATION_TIMEOUT_S = float(os.getenv("EDUCATION_TIMEOUT_S", "10"))
+EDUCATION_MAX_ATTEMPTS = envint("EDUCATION_MAX_ATTEMPTS", "3")
+
 # The stand-in for the ministry's API, served by this app under the same paths. Off in
 # production: the real API is reached through ARPENT_BASE_URL.
 SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", str(DEBUG))

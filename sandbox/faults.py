@@ -48,7 +48,7 @@ def serve(request, endpoint, departement, build):
     """Answer with build()'s (status, payload), unless a fault says otherwise."""
     fault = claim(endpoint, departement)
     if fault is not None:
-        return _faulty(fault, request, build)
+        return apply(fault, request, build)
     status, payload = build()
     return json_response(payload, status)
 
@@ -58,7 +58,8 @@ def timeout_ms():
     return int((getattr(settings, "ARPENT_TIMEOUT_S", 20) + 5) * 1000)
 
 
-def _faulty(fault, request, build):
+def apply(fault, request, build):
+    """The answer `fault` makes of build()'s (status, payload); error bodies are Spring's."""
     kind = fault.kind
     if kind == Kind.LATENCY:
         sleep((fault.delay_ms or DEFAULT_LATENCY_MS) / 1000)

@@ -27,6 +27,8 @@ class Fault(models.Model):
         RESULTATS = "resultats"
         CREDENTIALS = "credentials"
         REFERENTIELS = "referentiels"
+        # Every call to the data.education.gouv.fr stand-in.
+        EDUCATION = "education"
         ANY = "*"
 
     class Kind(models.TextChoices):

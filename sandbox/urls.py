@@ -1,11 +1,12 @@
-"""URLs of the ARPENT stand-in, under the same paths as the real API."""
+"""URLs of the stand-ins (ARPENT, data.education.gouv.fr), under the same paths as the real APIs."""
 
 from django.urls import path
 
-from . import views
+from . import education_views, views
 
 BASE = "arpent-resultats-api/"
 API = BASE + "api/arpent-resultats/"
+EXPLORE = "api/explore/v2.1/catalog/datasets/<str:dataset_id>/"
 
 urlpatterns = [
     path(f"{API}resultats-grand-public/calendriers", views.calendriers, name="sandbox-calendriers"),
@@ -20,4 +21,10 @@ urlpatterns = [
         name="sandbox-autorites-academiques",
     ),
     path(f"{BASE}v2/api-docs", views.api_docs, name="sandbox-api-docs"),
+    path(f"{EXPLORE}records", education_views.records, name="sandbox-explore-records"),
+    path(
+        f"{EXPLORE}exports/<str:format>",
+        education_views.export,
+        name="sandbox-explore-export",
+    ),
 ]

@@ -28,8 +28,8 @@ FORET = ("Baccalauréat Professionnel", "Forêt")
 # What the title's pages show and another title's user must never see.
 SECRETS = ("Gazette", "Gard", "DUPONTEL", "Amandine", "ZIDANE")
 # Patterns outside the titles' pages: the login, the admin (staff only, its own checks) and
-# the sandbox (a stand-in for a public API).
-NOT_TITLE_PAGES = ("connexion/", "deconnexion/", "admin/", "arpent-resultats-api/")
+# the sandbox (stand-ins for public APIs: ARPENT, data.education.gouv.fr's Explore API).
+NOT_TITLE_PAGES = ("connexion/", "deconnexion/", "admin/", "arpent-resultats-api/", "api/explore/")
 
 
 def walk(patterns, prefix=""):

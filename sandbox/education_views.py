@@ -72,7 +72,8 @@ def _serve(request, dataset_id, answer):
         return _quota_exhausted(fault)
     elif fault.kind == Fault.Kind.HTTP_ERROR:
         status = fault.status or 503
-        response = ods_response(status, HTTPStatus(status).phrase.replace(" ", ""), "Erreur")
+        phrase = HTTPStatus(status)
+        response = ods_response(status, phrase.phrase.replace(" ", ""), phrase.description)
     else:
         response = faults.apply(fault, request, build)
     return _with_quota(response)

@@ -280,6 +280,15 @@ INSERJEUNES_API_KEY = os.getenv("INSERJEUNES_API_KEY", "")
 # Context for a box, not the results: give up sooner than for ARPENT rather than hold a build.
 INSERJEUNES_TIMEOUT_S = float(os.getenv("INSERJEUNES_TIMEOUT_S", "10"))
 INSERJEUNES_MAX_ATTEMPTS = envint("INSERJEUNES_MAX_ATTEMPTS", "3")
+# --- Upstream: data.education.gouv.fr (Opendatasoft Explore API v2.1) ---------------------------
+# The portal's root, https://data.education.gouv.fr in production; the client appends
+# /api/explore/v2.1/…. The default is again this app's own sandbox, which serves a stand-in for
+# the two datasets the app reads (the annuaire and the lycées pro results) under the same paths.
+EDUCATION_BASE_URL = os.getenv("EDUCATION_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+# Context for an insert, never on its critical path: a short timeout and few attempts, so a slow
+# portal costs a build seconds, not minutes.
+EDUCATION_TIMEOUT_S = float(os.getenv("EDUCATION_TIMEOUT_S", "10"))
+EDUCATION_MAX_ATTEMPTS = envint("EDUCATION_MAX_ATTEMPTS", "3")
 
 # The stand-in for the ministry's API, served by this app under the same paths. Off in
 # production: the real API is reached through ARPENT_BASE_URL.

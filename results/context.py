@@ -30,6 +30,8 @@ OUTLOOK_TITLE = "Que deviennent les diplômés ?"
 # Fetch records of these sources, for freshness and for the notes' "unreachable since".
 ESTABLISHMENTS, LYCEE_RESULTS, EMPLOYMENT = "annuaire", "ival", "inserjeunes"
 NBSP = "\u00a0"
+# InserJeunes' "filiere": which leavers the figures count.
+TRACKS = {"apprentissage": ", apprentis", "pro": ", voie scolaire", "agricole": ", voie scolaire"}
 
 
 @dataclass
@@ -185,6 +187,7 @@ def _store_figure(code, region, rates):
             "employment_6m": rates.employment_6m,
             "further_study": rates.further_study,
             "withheld": rates.withheld,
+            "track": rates.filiere,
             "fetched_at": timezone.now(),
         },
     )
@@ -228,7 +231,11 @@ def outlook_lines(figure):
     if figure.further_study is not None:
         facts.append(f"En poursuite d'études{NBSP}: {percent(figure.further_study)}.")
     where = figure.region_name or "France entière"
-    source = f"{inserjeunes.SOURCE}, {where}, sortants {vintage(figure.millesime)}."
+    track = TRACKS.get(figure.track, "")
+    source = (
+        f"Source{NBSP}: InserJeunes (DEPP, Dares), {where}, sortants {vintage(figure.millesime)}"
+        f"{track}. Licence Ouverte 2.0."
+    )
     return (OUTLOOK_TITLE, " ".join(facts), source)
 
 

@@ -60,6 +60,6 @@ def diplomas(request, slug):
 @require_POST
 def refresh_diplomas(request, slug):
     title = _title(request, slug)
-    refresh_open_data.delay()
+    refresh_open_data.delay_on_commit()
     messages.info(request, "Mise à jour des chiffres lancée : rechargez la page dans une minute.")
     return redirect("diplomas", slug=title.slug)

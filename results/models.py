@@ -861,6 +861,8 @@ class EmploymentFigure(models.Model):
     further_study = models.FloatField(null=True, blank=True)
     # The source withholds the rates (fewer than 20 leavers): print nothing.
     withheld = models.BooleanField(default=False)
+    # InserJeunes' "filiere": apprentices (CFD) or the school track (MEFSTAT11).
+    track = models.CharField(max_length=20, blank=True)
     fetched_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -18,6 +18,8 @@ from weasyprint import HTML
 
 from layouts.profile import BERLINER, TABLOID
 
+from . import context as context_sources
+from . import education
 from .audit import Action, changes_text, form_changes, record
 from .forms import DepartementsForm, PrintProfileForm
 from .inserts import compose_departement, profile_for
@@ -27,8 +29,6 @@ from .plan import by_departement, by_diploma
 from .planning import plan_csv, title_plan
 from .preview import preview
 from .retention import retention_status
-from . import context as context_sources
-from . import education
 from .tasks import refresh_calendar, refresh_departement_context
 
 
@@ -181,11 +181,13 @@ def _context_panel(dept):
         "establishments": list(dept.establishments.all()),
         "lycee_results": [r for r in results if r.session == latest],
         "lycee_session": latest,
-        "establishments_fetch": context_sources.last_success(context_sources.ESTABLISHMENTS, dept.code),
+        "establishments_fetch": context_sources.last_success(
+            context_sources.ESTABLISHMENTS, dept.code
+        ),
         "lycee_fetch": context_sources.last_success(context_sources.LYCEE_RESULTS, dept.code),
         "sources": {
-            "establishments": education.SOURCES[education.ANNUAIRE],
-            "lycee_results": education.SOURCES[education.LYCEES_PRO],
+            "establishments": education.SOURCE[education.ANNUAIRE],
+            "lycee_results": education.SOURCE[education.LYCEES_PRO],
         },
     }
 

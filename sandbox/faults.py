@@ -58,7 +58,15 @@ def timeout_ms(endpoint=None):
     # Longer than the client of that upstream waits, so that it gives up first.
     if endpoint == Fault.Endpoint.INSERJEUNES:
         return int((getattr(settings, "INSERJEUNES_TIMEOUT_S", 10) + 5) * 1000)
+    if endpoint == Fault.Endpoint.EDUCATION:
+        return int((getattr(settings, "EDUCATION_TIMEOUT_S", 10) + 5) * 1000)
     return int((getattr(settings, "ARPENT_TIMEOUT_S", 20) + 5) * 1000)
+
+
+def apply(fault, request, build, *, endpoint=None, error=spring_error):
+    """The answer `fault` makes of build()'s (status, payload), for a stand-in that claims its
+    faults itself."""
+    return _faulty(fault, request, endpoint, build, error)
 
 
 def _faulty(fault, request, endpoint, build, error):

@@ -29,6 +29,8 @@ class Fault(models.Model):
         REFERENTIELS = "referentiels"
         # Both InserJeunes routes (a stand-in for another upstream than ARPENT).
         INSERJEUNES = "inserjeunes"
+        # Every call to the data.education.gouv.fr stand-in.
+        EDUCATION = "education"
         ANY = "*"
 
     class Kind(models.TextChoices):

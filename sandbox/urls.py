@@ -1,13 +1,16 @@
-"""URLs of the stand-ins for ARPENT and InserJeunes, under the same paths as the real APIs."""
+"""URLs of the stand-ins for ARPENT, InserJeunes and data.education.gouv.fr, under the same
+paths as the real APIs."""
 
 from django.urls import path
 
-from . import inserjeunes_views, views
+from . import education_views, inserjeunes_views, views
 
 BASE = "arpent-resultats-api/"
 API = BASE + "api/arpent-resultats/"
-# InserJeunes's Exposition API has its own host; here it shares the app's.
+# InserJeunes's Exposition API and data.education.gouv.fr have their own hosts; here they
+# share the app's.
 INSERJEUNES = "api/inserjeunes/"
+EXPLORE = "api/explore/v2.1/catalog/datasets/<str:dataset_id>/"
 
 urlpatterns = [
     path(f"{API}resultats-grand-public/calendriers", views.calendriers, name="sandbox-calendriers"),
@@ -31,5 +34,11 @@ urlpatterns = [
         f"{INSERJEUNES}regionales/<str:code_region>/certifications/<str:code>",
         inserjeunes_views.regionale,
         name="sandbox-inserjeunes-regionale",
+    ),
+    path(f"{EXPLORE}records", education_views.records, name="sandbox-explore-records"),
+    path(
+        f"{EXPLORE}exports/<str:format>",
+        education_views.export,
+        name="sandbox-explore-export",
     ),
 ]

@@ -246,6 +246,8 @@ def no_worker(monkeypatch):
     monkeypatch.setattr("results.tasks.fetch_results.delay", sent.append)
     monkeypatch.setattr("results.tasks.build_insert.delay", sent.append)
     monkeypatch.setattr("results.views.refresh_calendar.delay", sent.append)
+    context_refreshes = []
+    monkeypatch.setattr("results.views.refresh_departement_context.delay", context_refreshes.append)
     return sent
 
 

@@ -33,9 +33,7 @@ FORET_CFD, AQUA_CFD = "40321303", "40321213"
 
 @pytest.fixture
 def gard():
-    gard = Departement.objects.create(
-        code="30", name="Gard", region="Occitanie", region_code="76"
-    )
+    gard = Departement.objects.create(code="30", name="Gard", region="Occitanie", region_code="76")
     for filiere, option in (FORET, AQUA, UNMAPPED):
         CalendarRow.objects.create(
             departement=gard, filiere=filiere, option=option, date_delib=DAY, nb_candidats=30
@@ -117,7 +115,7 @@ def test_the_seeded_mapping_gives_codes_to_the_main_diplomas_and_lists_the_other
     assert outlooks.unmapped == [UNMAPPED]
 
 
-def test_a_regional_figure_is_preferred_and_the_national_one_is_the_fallback(gard):
+def test_a_regional_figure_is_preferred_and_the_national_one_is_the_fallback(title, gard):
     regional = FakeInserJeunes(
         {
             (FORET_CFD, "76"): rates(FORET_CFD, "76", employment_6m=61),

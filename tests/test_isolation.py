@@ -28,13 +28,14 @@ FORET = ("Baccalauréat Professionnel", "Forêt")
 # What the title's pages show and another title's user must never see.
 SECRETS = ("Gazette", "Gard", "DUPONTEL", "Amandine", "ZIDANE")
 # Patterns outside the titles' pages: the login, the admin (staff only, its own checks) and
-# the sandbox (stand-ins for public APIs: ARPENT, InserJeunes).
+# the sandbox (stand-ins for public APIs: ARPENT, InserJeunes, data.education.gouv.fr).
 NOT_TITLE_PAGES = (
     "connexion/",
     "deconnexion/",
     "admin/",
     "arpent-resultats-api/",
     "api/inserjeunes/",
+    "api/explore/",
 )
 
 
@@ -144,6 +145,8 @@ def kwargs_of(name, objects, slug="gazette"):
         "profile_preview": {"slug": slug, "pk": profile.pk},
         "default_profile": {"slug": slug, "pk": profile.pk},
         "audit": {"slug": slug},
+        "diplomas": {"slug": slug},
+        "refresh_diplomas": {"slug": slug},
         "audit_csv": {"slug": slug},
     }
     return by_name.get(name)
@@ -154,6 +157,7 @@ ADMIN_ONLY = {"audit", "audit_csv"}
 # Views that only take POST: walked with POST, where GET answers 405.
 POST_ONLY = {
     "fetch_results",
+    "refresh_diplomas",
     "build",
     "mark_final",
     "new_profile",

@@ -134,12 +134,15 @@ def test_choosing_departements_saves_them_and_fetches_new_calendars(
     Departement.objects.create(code="48", name="Lozère")
     sent = []
     monkeypatch.setattr("results.views.refresh_calendar.delay", sent.append)
+    context_refreshes = []
+    monkeypatch.setattr("results.views.refresh_departement_context.delay", context_refreshes.append)
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("choose", args=["gazette"]), {"departements": ["30", "48"]})
     assert response.status_code == 302
     assert set(title.departements.values_list("code", flat=True)) == {"30", "48"}
     assert sent == ["48"]
+    assert context_refreshes == ["48"]
 
 
 def test_an_unknown_departement_is_refused_and_nothing_is_saved(client, editor, title):

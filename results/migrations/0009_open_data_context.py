@@ -58,6 +58,7 @@ class Migration(migrations.Migration):
                 ('employment_6m', models.FloatField(blank=True, null=True)),
                 ('further_study', models.FloatField(blank=True, null=True)),
                 ('withheld', models.BooleanField(default=False)),
+                ('track', models.CharField(blank=True, max_length=20)),
                 ('fetched_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={

@@ -6,12 +6,10 @@ import logging
 import subprocess
 from datetime import datetime
 
-import httpx
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import serializers
-from django.test import Client
 from django.urls import reverse
 
 from results.additions import NotVerified, verify_and_add
@@ -21,6 +19,8 @@ from results.models import Addition, AuditEvent, CalendarRow, Departement, Resul
 from sandbox import clock, data
 from sandbox.credentials import credentials
 from sandbox.diplomas import ADMITTED, FAILED
+
+from .django_transport import DjangoTransport
 
 pytestmark = pytest.mark.django_db
 
@@ -34,23 +34,6 @@ def after_the_session(settings):
     settings.SANDBOX_CONTRACT_KEY = "gazette-contract-key"
     settings.ARPENT_CONTRACT_KEYS = {"gazette": "gazette-contract-key"}
     settings.ARPENT_MAX_ATTEMPTS = 1
-
-
-class DjangoTransport(httpx.BaseTransport):
-    """httpx requests answered by this project's own views (the sandbox), through Django's
-    test client, inside the test's transaction."""
-
-    def handle_request(self, request):
-        response = Client().generic(
-            request.method,
-            request.url.raw_path.decode(),
-            data=request.read(),
-            content_type=request.headers.get("content-type", ""),
-            headers={k: v for k, v in request.headers.items() if k.lower() != "content-type"},
-        )
-        return httpx.Response(
-            response.status_code, headers=dict(response.items()), content=response.content
-        )
 
 
 @pytest.fixture

@@ -260,3 +260,53 @@ def test_the_weekly_refresh_is_scheduled(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["refresh-open-data"]
     assert schedule["task"] == "results.tasks.refresh_open_data"
     assert schedule["schedule"].day_of_week == {1}
+
+
+@pytest.fixture
+def stand_ins(monkeypatch):
+    """The real clients, answered by the sandbox's stand-ins in this process."""
+    from results.education import EducationClient
+    from results.inserjeunes import InserJeunesClient
+
+    from .django_transport import DjangoTransport
+
+    def education_client(**overrides):
+        return EducationClient("http://testserver", transport=DjangoTransport(), sleep=no_wait)
+
+    def inserjeunes_client(**overrides):
+        return InserJeunesClient("http://testserver", transport=DjangoTransport(), sleep=no_wait)
+
+    monkeypatch.setattr(EducationClient, "from_settings", staticmethod(education_client))
+    monkeypatch.setattr(InserJeunesClient, "from_settings", staticmethod(inserjeunes_client))
+
+
+def no_wait(seconds):
+    pass
+
+
+def test_the_weekly_refresh_reads_the_stand_ins(title, gard, stand_ins):
+    report = context.refresh_all()
+    assert not report.failed, report.failed
+    assert Establishment.objects.filter(departement=gard).exists()
+    assert all(not e.name.isupper() for e in Establishment.objects.all())
+    assert EmploymentFigure.objects.filter(region_code="").count() >= 10
+    assert Fetch.objects.filter(endpoint="annuaire", outcome="changed").exists()
+
+
+def test_with_the_stand_ins_down_an_insert_still_builds_at_once_without_notes(
+    noted, gard, stand_ins
+):
+    from sandbox.models import Fault
+
+    context.refresh_all()
+    EmploymentFigure.objects.all().delete()  # nothing cached yet, as on a first deployment
+    for endpoint in (Fault.Endpoint.INSERJEUNES, Fault.Endpoint.EDUCATION):
+        Fault.objects.create(endpoint=endpoint, kind=Fault.Kind.HTTP_ERROR, status=503)
+    report = context.refresh_all()
+    assert len(report.failed) == 3
+    assert Establishment.objects.filter(departement=gard).exists()  # the last good ones stay
+    publish(gard, FORET, "DUPONT")
+    insert, created = build_insert(noted, gard, DAY)
+    assert created and insert.build_seconds < 30
+    assert "Que deviennent" not in pdf_text(insert)
+    assert "InserJeunes était injoignable" in insert.outlook_note

@@ -3,7 +3,6 @@ and the real client against it in this process."""
 
 import time
 
-import httpx
 import pytest
 from django.test import Client
 
@@ -12,6 +11,8 @@ from sandbox import education, odsql
 from sandbox.communes import COMMUNES
 from sandbox.departements import DEPARTEMENTS
 from sandbox.models import Fault
+
+from .django_transport import DjangoTransport
 
 EXPLORE = "/api/explore/v2.1/catalog/datasets"
 ANNUAIRE = f"{EXPLORE}/{education.ANNUAIRE}"
@@ -256,23 +257,6 @@ def test_payload_faults_apply_to_the_stand_in_too(db):
 
 
 # --- the real client against the stand-in ---------------------------------------------------
-
-
-class DjangoTransport(httpx.BaseTransport):
-    """httpx requests answered by this project's own views (the sandbox), through Django's
-    test client, inside the test's transaction."""
-
-    def handle_request(self, request):
-        response = Client().generic(
-            request.method,
-            request.url.raw_path.decode(),
-            data=request.read(),
-            content_type=request.headers.get("content-type", ""),
-            headers={k: v for k, v in request.headers.items() if k.lower() != "content-type"},
-        )
-        return httpx.Response(
-            response.status_code, headers=dict(response.items()), content=response.content
-        )
 
 
 @pytest.fixture

@@ -3,14 +3,14 @@ and the real client reaching it in this process."""
 
 from io import StringIO
 
-import httpx
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
 from results.inserjeunes import InserJeunesClient, InserJeunesUnavailable
 from sandbox import inserjeunes
 from sandbox.models import Fault
+
+from .django_transport import DjangoTransport
 
 API = "/api/inserjeunes"
 CODE = "40321104"
@@ -269,21 +269,6 @@ def test_the_sandbox_command_adds_inserjeunes_faults():
 
 
 # --- the real client, in this process ---------------------------------------------------------
-
-
-class DjangoTransport(httpx.BaseTransport):
-    """httpx requests answered by this project's own views (the sandbox), through Django's
-    test client, inside the test's transaction."""
-
-    def handle_request(self, request):
-        response = Client().generic(
-            request.method,
-            request.url.raw_path.decode(),
-            headers={k: v for k, v in request.headers.items() if k.lower() != "content-type"},
-        )
-        return httpx.Response(
-            response.status_code, headers=dict(response.items()), content=response.content
-        )
 
 
 @pytest.fixture

@@ -12,7 +12,10 @@ from django.core.wsgi import get_wsgi_application
 from django.db import transaction
 
 from layouts.icc import icc_description
+from results import context
 from results.arpent import ArpentClient
+from results.education import EducationClient
+from results.inserjeunes import InserJeunesClient
 from results.models import Membership, Title
 from results.sync import sync_calendar, sync_referentials
 from sandbox import clock
@@ -46,7 +49,8 @@ class Command(BaseCommand):
             sync_referentials(client)
             with transaction.atomic():
                 title, _ = Title.objects.get_or_create(
-                    slug="gazette-du-midi", defaults={"name": "La Gazette du Midi"}
+                    slug="gazette-du-midi",
+                    defaults={"name": "La Gazette du Midi", "outlook_notes": True},
                 )
                 title.departements.add(*FOLLOWED)
                 if not title.icc_profile and DEMO_ICC.exists():
@@ -64,6 +68,12 @@ class Command(BaseCommand):
                 )
             for code in FOLLOWED:
                 sync_calendar(client, code)
+        # The planning desk's context and the inserts' outlook notes, from their stand-ins.
+        with EducationClient("http://127.0.0.1", transport=transport) as open_data:
+            for code in FOLLOWED:
+                context.refresh_departement(code, client=open_data)
+        with InserJeunesClient("http://127.0.0.1", transport=transport) as inserjeunes:
+            context.refresh_employment(client=inserjeunes)
 
         url = f"http://127.0.0.1:{settings.PORT}/"
         first = rehearsal["first_moment"].strftime("%H:%M")

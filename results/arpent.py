@@ -6,15 +6,14 @@ and one for payloads that are not what the contract says. See shared/reference/A
 
 import hashlib
 import json
-import random
 import time
 from dataclasses import dataclass
 from datetime import date
-from email.utils import parsedate_to_datetime
 
 import httpx
 from django.conf import settings
-from django.utils import timezone
+
+from . import retries
 
 API = "/api/arpent-resultats"
 
@@ -245,52 +244,22 @@ class ArpentClient:
 
     def _request(self, method, path, name, **kwargs):
         """Send a request, retrying transient failures with backoff; honour Retry-After."""
-        for attempt in range(1, self.max_attempts + 1):
-            retry_after = None
-            try:
-                response = self.http.request(method, path, **kwargs)
-            except httpx.TimeoutException:
-                problem, status, body = "délai d'attente dépassé", None, b""
-            except httpx.TransportError as error:
-                problem, status, body = f"connexion impossible ({error})", None, b""
-            else:
-                status, body = response.status_code, response.content
-                if status < 400:
-                    return response
-                if status != 429 and status < 500:
-                    raise ArpentRefused(
-                        f"ARPENT {name} : refusé (HTTP {status})", status=status, body=body
-                    )
-                problem = f"HTTP {status}"
-                retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-            wait = retry_after if retry_after is not None else _backoff(attempt)
-            if attempt == self.max_attempts or wait > self.max_wait:
-                raise ArpentUnavailable(
-                    f"ARPENT {name} : indisponible ({problem}) après {attempt} essai(s)",
-                    status=status,
-                    body=body,
-                    retry_after=retry_after,
-                )
-            self.sleep(wait)
-        raise AssertionError("unreachable")
-
-
-def _backoff(attempt):
-    """Exponential backoff with jitter: about 0.5 s, 1 s, 2 s, 4 s…"""
-    return 0.5 * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
-
-
-def _retry_after_seconds(value):
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (moment - timezone.now()).total_seconds())
+        return retries.send(
+            self.http,
+            method,
+            path,
+            label=f"ARPENT {name}",
+            max_attempts=self.max_attempts,
+            max_wait=self.max_wait,
+            sleep=self.sleep,
+            refused=lambda response: ArpentRefused(
+                f"ARPENT {name} : refusé (HTTP {response.status_code})",
+                status=response.status_code,
+                body=response.content,
+            ),
+            unavailable=ArpentUnavailable,
+            **kwargs,
+        )
 
 
 # --- record parsing: every problem names the endpoint, the line and the field ---------------

@@ -8,14 +8,14 @@ shape. See shared/reference/OPEN_DATA_APIS.md, parts B and D.
 """
 
 import json
-import random
 import re
 import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 
 import httpx
 from django.conf import settings
+
+from . import retries
 
 API = "/api/explore/v2.1/catalog/datasets"
 PORTAL = "data.education.gouv.fr"
@@ -301,36 +301,24 @@ class EducationClient:
 
     def _get(self, path, name, params):
         """GET, retrying transient failures with backoff; honour Retry-After and the quota."""
-        for attempt in range(1, self.max_attempts + 1):
-            asked = None
-            try:
-                response = self.http.get(path, params=params)
-            except httpx.TimeoutException:
-                problem, status, body = "délai d'attente dépassé", None, b""
-            except httpx.TransportError as error:
-                problem, status, body = f"connexion impossible ({error})", None, b""
-            else:
-                status, body = response.status_code, response.content
-                if status < 400:
-                    return response
-                if status != 429 and status < 500:
-                    raise OpenDataError(
-                        f"{PORTAL} {name} : refusé (HTTP {status}{_ods_message(body)})",
-                        status=status,
-                        body=body,
-                    )
-                problem = f"HTTP {status}"
-                asked = _asked_wait(response.headers)
-            wait = asked if asked is not None else _backoff(attempt)
-            if attempt == self.max_attempts or wait > self.max_wait:
-                raise OpenDataUnavailable(
-                    f"{PORTAL} {name} : indisponible ({problem}) après {attempt} essai(s)",
-                    status=status,
-                    body=body,
-                    retry_after=asked,
-                )
-            self.sleep(wait)
-        raise AssertionError("unreachable")
+        return retries.send(
+            self.http,
+            "GET",
+            path,
+            params=params,
+            label=f"{PORTAL} {name}",
+            max_attempts=self.max_attempts,
+            max_wait=self.max_wait,
+            sleep=self.sleep,
+            asked_wait=_asked_wait,
+            refused=lambda response: OpenDataError(
+                f"{PORTAL} {name} : refusé (HTTP {response.status_code}"
+                f"{_ods_message(response.content)})",
+                status=response.status_code,
+                body=response.content,
+            ),
+            unavailable=OpenDataUnavailable,
+        )
 
 
 def _departement_clause(departement):
@@ -340,28 +328,15 @@ def _departement_clause(departement):
     return f"({clause})" if len(codes) > 1 else clause
 
 
-def _backoff(attempt):
-    """Exponential backoff with jitter: about 0.5 s, 1 s, 2 s…"""
-    return 0.5 * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
-
-
-def _asked_wait(headers):
+def _asked_wait(response):
     """Seconds the portal asked us to wait: Retry-After, or the quota's reset once the
     quota is spent (X-RateLimit-Remaining: 0); the longer of the two; None if neither."""
-    waits = [_retry_after_seconds(headers.get("Retry-After"))]
+    headers = response.headers
+    waits = [retries.retry_after_seconds(headers.get("Retry-After"))]
     if headers.get("X-RateLimit-Remaining", "").strip() == "0":
         waits.append(_reset_seconds(headers.get("X-RateLimit-Reset")))
     waits = [w for w in waits if w is not None]
     return max(waits) if waits else None
-
-
-def _retry_after_seconds(value):
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    return _seconds_until_http_date(value)
 
 
 def _reset_seconds(value):
@@ -373,17 +348,7 @@ def _reset_seconds(value):
     if value.isdigit():
         number = int(value)
         return max(0.0, number - time.time()) if number >= 1_000_000_000 else float(number)
-    return _seconds_until_http_date(value)
-
-
-def _seconds_until_http_date(value):
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        return None
-    return max(0.0, moment.timestamp() - time.time())
+    return retries.seconds_until_http_date(value)
 
 
 def _ods_message(body):

@@ -7,15 +7,14 @@ for refusals that retrying would not fix. See shared/reference/OPEN_DATA_APIS.md
 """
 
 import json
-import random
 import re
 import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 
 import httpx
 from django.conf import settings
-from django.utils import timezone
+
+from . import retries
 
 API = "/api/inserjeunes"
 # To print under the figures: the Licence Ouverte asks for the source. InserJeunes is run by the
@@ -164,36 +163,25 @@ class InserJeunesClient:
     def _request(self, path, name, params):
         """GET, retrying transient failures with backoff; honour Retry-After. A 404 is returned:
         it is an answer about the data, which the caller reads."""
-        for attempt in range(1, self.max_attempts + 1):
-            retry_after = None
-            try:
-                response = self.http.get(path, params=params)
-            except httpx.TimeoutException:
-                problem, status, body = "délai d'attente dépassé", None, b""
-            except httpx.TransportError as error:
-                problem, status, body = f"connexion impossible ({error})", None, b""
-            else:
-                status, body = response.status_code, response.content
-                if status < 400 or status == 404:
-                    return response
-                if status != 429 and status < 500:
-                    raise InserJeunesError(
-                        f"InserJeunes {name} : refusé (HTTP {status}{_boom_message(response)})",
-                        status=status,
-                        body=body,
-                    )
-                problem = f"HTTP {status}"
-                retry_after = _retry_after_seconds(response.headers)
-            wait = retry_after if retry_after is not None else _backoff(attempt)
-            if attempt == self.max_attempts or wait > self.max_wait:
-                raise InserJeunesUnavailable(
-                    f"InserJeunes {name} : indisponible ({problem}) après {attempt} essai(s)",
-                    status=status,
-                    body=body,
-                    retry_after=retry_after,
-                )
-            self.sleep(wait)
-        raise AssertionError("unreachable")
+        return retries.send(
+            self.http,
+            "GET",
+            path,
+            params=params,
+            label=f"InserJeunes {name}",
+            max_attempts=self.max_attempts,
+            max_wait=self.max_wait,
+            sleep=self.sleep,
+            asked_wait=_asked_wait,
+            accept=lambda status: status < 400 or status == 404,
+            refused=lambda response: InserJeunesError(
+                f"InserJeunes {name} : refusé (HTTP {response.status_code}"
+                f"{_boom_message(response)})",
+                status=response.status_code,
+                body=response.content,
+            ),
+            unavailable=InserJeunesUnavailable,
+        )
 
 
 def _certification_code(code):
@@ -213,22 +201,12 @@ def _period(millesime):
     return millesime
 
 
-def _backoff(attempt):
-    """Exponential backoff with jitter: about 0.5 s, 1 s, 2 s…"""
-    return 0.5 * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
-
-
-def _retry_after_seconds(headers):
+def _asked_wait(response):
     """Retry-After (seconds or an HTTP date), else the rate-limit headers' reset, in seconds."""
+    headers = response.headers
     value = (headers.get("Retry-After") or "").strip()
-    if value.isdigit():
-        return float(value)
     if value:
-        try:
-            moment = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, (moment - timezone.now()).total_seconds())
+        return retries.retry_after_seconds(value)
     reset = (headers.get("RateLimit-Reset") or headers.get("X-RateLimit-Reset") or "").strip()
     if not reset.isdigit():
         return None

@@ -1,0 +1,101 @@
+"""Sending a request to an upstream with retries: backoff with jitter, the server's asked wait
+honoured, transient failures told from refusals.
+
+The three upstream clients (ARPENT, data.education.gouv.fr, InserJeunes) share this loop; each
+keeps its own exceptions, its own reading of the rate-limit headers and its own messages.
+"""
+
+import random
+import time
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+
+def send(
+    http,
+    method,
+    path,
+    *,
+    label,
+    max_attempts,
+    max_wait,
+    sleep,
+    refused,
+    unavailable,
+    asked_wait=None,
+    accept=None,
+    **kwargs,
+):
+    """The response of `http.request(method, path, **kwargs)`, once `accept(status)` holds.
+
+    A timeout, a network error, a 429 or a 5xx is retried after the wait the server asked
+    (`asked_wait(response)`, by default its Retry-After) or else a backoff; any other refused
+    status raises `refused(response)` at once, since asking again would get the same answer.
+    When the attempts run out, or the wait asked is longer than `max_wait` (the caller would
+    rather be told when to come back than be blocked), it raises `unavailable(message,
+    status=…, body=…, retry_after=…)`, the message naming the upstream by `label`.
+    """
+    asked_wait = asked_wait or retry_after
+    accept = accept or below_400
+    for attempt in range(1, max_attempts + 1):
+        asked = None
+        try:
+            response = http.request(method, path, **kwargs)
+        except httpx.TimeoutException:
+            problem, status, body = "délai d'attente dépassé", None, b""
+        except httpx.TransportError as error:
+            problem, status, body = f"connexion impossible ({error})", None, b""
+        else:
+            status, body = response.status_code, response.content
+            if accept(status):
+                return response
+            if status != 429 and status < 500:
+                raise refused(response)
+            problem = f"HTTP {status}"
+            asked = asked_wait(response)
+        wait = asked if asked is not None else backoff(attempt)
+        if attempt == max_attempts or wait > max_wait:
+            raise unavailable(
+                f"{label} : indisponible ({problem}) après {attempt} essai(s)",
+                status=status,
+                body=body,
+                retry_after=asked,
+            )
+        sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def below_400(status):
+    return status < 400
+
+
+def backoff(attempt):
+    """Exponential backoff with jitter: about 0.5 s, 1 s, 2 s, 4 s…"""
+    return 0.5 * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
+
+
+def retry_after(response):
+    """Seconds the Retry-After header asks for, or None."""
+    return retry_after_seconds(response.headers.get("Retry-After"))
+
+
+def retry_after_seconds(value):
+    """A Retry-After value (seconds or an HTTP date) in seconds from now, or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    return seconds_until_http_date(value)
+
+
+def seconds_until_http_date(value):
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    # A date without a zone ("-0000") says nothing certain about when to come back.
+    if moment.tzinfo is None:
+        return None
+    return max(0.0, moment.timestamp() - time.time())

@@ -68,11 +68,13 @@ def result_day(days, code, row):
     return days.get((code, row["filiere"], row["option"])) or timezone.localdate(row["fetched_at"])
 
 
-def results_of_day(departement, day, days, now=None):
+def results_of_day(departement, day, days, now=None, rows=None):
     """The published rows printed on `day`, minus those still under embargo: a section whose
     calendar puts its jury later is held back even if the upstream shows it already. A section
-    missing from the calendar has no known moment: it is printed on the day it arrived."""
-    rows = Result.objects.filter(departement=departement).values("fetched_at", *RESULT_FIELDS)
+    missing from the calendar has no known moment: it is printed on the day it arrived.
+    `rows` are the département's stored rows, when the caller already loaded them."""
+    if rows is None:
+        rows = Result.objects.filter(departement=departement).values("fetched_at", *RESULT_FIELDS)
     return [
         row
         for row in rows
@@ -81,17 +83,33 @@ def results_of_day(departement, day, days, now=None):
     ]
 
 
-def printed_rows(title, departement, day, days):
+def printed_rows(title, departement, day, days, stored=None):
     """What the title prints of a département on `day`: the released results and the
-    verified additions, minus the confirmed removals. Returns (results, additions)."""
-    removals = confirmed_removals(title, departement)
-    results = without_removed(results_of_day(departement, day, days), removals)
+    verified additions, minus the confirmed removals. Returns (results, additions).
+    `stored` is the département's StoredRows, when the caller reads several days."""
+    if stored is None:
+        removals, rows = confirmed_removals(title, departement), None
+        additions = additions_of_day(title, departement, day)
+    else:
+        removals, rows = stored.removals, stored.results
+        additions = [addition for addition in stored.additions if addition.day == day]
+    results = without_removed(results_of_day(departement, day, days, rows=rows), removals)
     added = [
         {name: getattr(addition, name) for name in RESULT_FIELDS}
-        for addition in additions_of_day(title, departement, day)
+        for addition in additions
         if is_released(addition.day)
     ]
     return results, without_removed(added, removals)
+
+
+@dataclass
+class StoredRows:
+    """A département's published rows, a title's additions and confirmed removals for it, read
+    once for all its days (three queries, however many days the season has)."""
+
+    results: list
+    additions: list
+    removals: list
 
 
 def additif_groups(rows):
@@ -374,12 +392,18 @@ def compose_departement(title, departement):
     """What the title would print of a département so far, all days together, for the
     editors' list: released results and additions, minus confirmed removals."""
     days = section_days([departement.code])
-    dated = Result.objects.filter(departement=departement).values("fetched_at", "filiere", "option")
-    printing = {result_day(days, departement.code, row) for row in dated}
-    printing |= set(title.additions.filter(departement=departement).values_list("day", flat=True))
+    stored = StoredRows(
+        results=list(
+            Result.objects.filter(departement=departement).values("fetched_at", *RESULT_FIELDS)
+        ),
+        additions=list(title.additions.filter(departement=departement)),
+        removals=confirmed_removals(title, departement),
+    )
+    printing = {result_day(days, departement.code, row) for row in stored.results}
+    printing |= {addition.day for addition in stored.additions}
     results, added = [], []
     for day in sorted(printing):
-        day_results, day_added = printed_rows(title, departement, day, days)
+        day_results, day_added = printed_rows(title, departement, day, days, stored)
         results += day_results
         added += day_added
     return compose(results) + additif_groups(added)

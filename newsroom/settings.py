@@ -152,8 +152,29 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", VAR_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", VAR_DIR / "media"))
+# Generated files (insert PDFs, page images, printers' ICC profiles) go through Django's storage
+# API only, never a local path. By default they live on local disk in MEDIA_ROOT, which is all a
+# single machine needs. With web and workers on several machines, AWS_STORAGE_BUCKET_NAME switches
+# them to an S3-compatible bucket (AWS, Scaleway, OVH, MinIO…) via django-storages. The files
+# print candidates' names: the bucket stays private (no ACL, so the bucket's own policy applies)
+# and any URL it gives is signed and expires; the editors get files from our views, which stream
+# them after checking the title, never from a bucket URL. Keys come from the environment only.
+AWS_STORAGE_BUCKET_NAME = os.getenv("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    DEFAULT_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = os.getenv("AWS_S3_ENDPOINT_URL") or None  # None: AWS itself
+    AWS_S3_REGION_NAME = os.getenv("AWS_S3_REGION_NAME") or None
+    AWS_ACCESS_KEY_ID = os.getenv("AWS_ACCESS_KEY_ID") or None  # None: boto3's own lookup
+    AWS_SECRET_ACCESS_KEY = os.getenv("AWS_SECRET_ACCESS_KEY") or None
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
+    # As on disk, a second file of the same name gets a new name: two titles' "imprimeur.icc"
+    # must not overwrite each other (django-storages' default would).
+    AWS_S3_FILE_OVERWRITE = False
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG

@@ -22,6 +22,11 @@ OWN_VARIABLES = (
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "BEHIND_TLS_PROXY",
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_S3_REGION_NAME",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
 )
 PRODUCTION = {
     "DEBUG": "0",
@@ -150,3 +155,57 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis(tmp_path):
         "django.db.backends.postgresql",
         "redis://127.0.0.1:6379/0",
     ]
+
+
+STORAGE = "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])"
+
+
+def test_files_are_on_local_disk_by_default(tmp_path):
+    result = manage("shell", "--no-imports", "-c", STORAGE, VAR_DIR=str(tmp_path))
+    assert result.stdout.strip() == "django.core.files.storage.FileSystemStorage"
+
+
+def test_a_bucket_name_switches_files_to_a_private_s3_bucket(tmp_path):
+    # The storage is built, not used: nothing reaches the network.
+    code = (
+        "from django.core.files.storage import default_storage as s; s._setup();"
+        "w = s._wrapped;"
+        "print(type(w).__module__ + '.' + type(w).__name__, w.bucket_name, w.endpoint_url,"
+        " w.region_name, w.access_key, w.secret_key, w.default_acl, w.querystring_auth,"
+        " w.file_overwrite)"
+    )
+    env = {
+        "VAR_DIR": str(tmp_path),
+        "AWS_STORAGE_BUCKET_NAME": "encarts",
+        "AWS_S3_ENDPOINT_URL": "https://s3.fr-par.example.test",
+        "AWS_S3_REGION_NAME": "fr-par",
+        "AWS_ACCESS_KEY_ID": "key-id",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+    }
+    assert manage("shell", "--no-imports", "-c", STORAGE, **env).stdout.strip() == (
+        "storages.backends.s3.S3Storage"
+    )
+    result = manage("shell", "--no-imports", "-c", code, **env)
+    assert result.stdout.split() == [
+        "storages.backends.s3.S3Storage",
+        "encarts",
+        "https://s3.fr-par.example.test",
+        "fr-par",
+        "key-id",
+        "secret",
+        "None",
+        "True",
+        "False",
+    ], result.stderr
+
+
+def test_production_settings_with_a_bucket_pass_check_deploy():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        AWS_STORAGE_BUCKET_NAME="encarts",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

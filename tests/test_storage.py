@@ -1,0 +1,90 @@
+"""Generated files go through Django's storage API only, so that a storage other than the local
+disk (an S3 bucket) works: built, read back and downloaded from a storage with no path at all."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from results.inserts import build_insert
+from results.models import CalendarRow, Departement, Result
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+DAY = date(2026, 7, 1)
+FORET = ("Baccalauréat Professionnel", "Forêt")
+ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+
+
+@pytest.fixture(autouse=True)
+def in_memory(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+
+
+@pytest.fixture
+def gard():
+    gard = Departement.objects.create(code="30", name="Gard")
+    CalendarRow.objects.create(
+        departement=gard, filiere=FORET[0], option=FORET[1], date_delib=DAY, nb_candidats=20
+    )
+    for nom in ("DUPONTEL", "ZIDANE"):
+        Result.objects.create(
+            departement=gard,
+            filiere=FORET[0],
+            option=FORET[1],
+            nom=nom,
+            prenoms="Camille",
+            resultat="Admission",
+        )
+    return gard
+
+
+def test_an_insert_is_built_read_and_downloaded_from_a_storage_with_no_path(
+    client, editor, title, gard, settings
+):
+    title.icc_profile.save("imprimeur.icc", SimpleUploadedFile("x.icc", ICC.read_bytes()))
+    version, created = build_insert(title, gard, DAY)
+    assert created and version.pdfx  # the ICC profile was read back from the storage
+    assert default_storage.exists(version.pdf.name)
+    assert not Path(settings.MEDIA_ROOT).exists()  # nothing went to the local disk
+    client.force_login(editor)
+
+    pdf = client.get(reverse("download", args=["gazette", version.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+    page = client.get(reverse("page_thumbnail", args=["gazette", version.pk, 1]))
+    assert page["Content-Type"] == "image/png"
+    assert b"".join(page.streaming_content).startswith(b"\x89PNG")
+
+    csv = client.get(reverse("export_csv", args=["gazette", version.pk]))
+    assert csv.status_code == 200
+    assert "DUPONTEL" in csv.content.decode()
+
+
+def test_a_missing_file_is_a_404_not_an_error(client, editor, title, gard):
+    version, _ = build_insert(title, gard, DAY)
+    default_storage.delete(version.pdf.name)
+    client.force_login(editor)
+    assert client.get(reverse("download", args=["gazette", version.pk])).status_code == 404
+
+
+def test_product_code_never_opens_a_stored_file_by_its_local_path():
+    # `.path` and MEDIA_ROOT exist only on local disk: an S3 storage has neither.
+    by_path = re.compile(r"\.(pdf|icc_profile|file)\.path\b|MEDIA_ROOT|\bstorage\.path\(")
+    offenders = [
+        f"{source.relative_to(ROOT)}:{number}"
+        for folder in ("results", "layouts", "newsroom")
+        for source in (ROOT / folder).rglob("*.py")
+        for number, line in enumerate(source.read_text().splitlines(), start=1)
+        if by_path.search(line) and source.name != "settings.py"
+    ]
+    assert offenders == []

@@ -182,9 +182,12 @@ def insert_files(now):
             if name and storage.exists(name):
                 found.append((title_id, name))
     for folder in ("inserts", "inserts/pages"):
-        if not storage.exists(folder):
+        # Listed, not checked with exists(): a bucket has no folders, its exists() says False.
+        try:
+            names = storage.listdir(folder)[1]
+        except FileNotFoundError:
             continue
-        for name in storage.listdir(folder)[1]:
+        for name in names:
             path = f"{folder}/{name}"
             if path not in known and storage.get_modified_time(path) < now - ORPHAN_MIN_AGE:
                 found.append((None, path))

@@ -6,12 +6,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import InMemoryStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from results import retention
 from results.inserts import build_insert
-from results.models import CalendarRow, Departement, Result
+from results.models import CalendarRow, Departement, Insert, Result
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +29,19 @@ def in_memory(settings):
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
+
+
+class BucketLikeStorage(InMemoryStorage):
+    """As in an S3 bucket, folders are only prefixes: exists() knows files only."""
+
+    def exists(self, name):
+        return super().exists(name) and not self.listdir(name)[0] + self.listdir(name)[1]
+
+    def listdir(self, path):
+        try:
+            return super().listdir(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return [], []
 
 
 @pytest.fixture
@@ -88,3 +103,16 @@ def test_product_code_never_opens_a_stored_file_by_its_local_path():
         if by_path.search(line) and source.name != "settings.py"
     ]
     assert offenders == []
+
+
+def test_the_retention_purge_finds_orphan_files_in_a_bucket(title, gard, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "tests.test_storage.BucketLikeStorage"},
+    }
+    version, _ = build_insert(title, gard, DAY)
+    assert not default_storage.exists("inserts")  # a prefix, not a file
+    Insert.objects.all().delete()  # a deleted title's versions: their files stay behind
+    later = timezone.now() + retention.ORPHAN_MIN_AGE * 2
+    orphans = {name for _, name in retention.insert_files(later)}
+    assert orphans == {version.pdf.name, *version.thumbnails}

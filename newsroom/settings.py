@@ -372,11 +372,27 @@ CALENDAR_REFRESH_HOUR = envint("CALENDAR_REFRESH_HOUR", "6")
 RESULTS_RETENTION_DAYS = envint("RESULTS_RETENTION_DAYS", "30")
 RETENTION_PURGE_HOUR = envint("RETENTION_PURGE_HOUR", "3")
 
+# Every line says which title, département and job it is about ("-" outside a job's run): the
+# Celery tasks set them (results.logcontext), and the filter sits on the handler, not on a
+# logger, so that records propagated from any module's logger get them too. Workers and beat
+# keep this configuration (newsroom/celery.py) instead of Celery's own.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "results.logcontext.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "[title=%(title)s dept=%(departement)s job=%(job)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     # httpx logs every request at INFO and WeasyPrint every rendering step: too chatty.
     "loggers": {"httpx": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},

@@ -402,7 +402,17 @@ LOGGING = {
 # each diploma): Monday at this hour, Paris time.
 OPEN_DATA_REFRESH_HOUR = envint("OPEN_DATA_REFRESH_HOUR", "5")
 
+# The scheduler's heartbeat: beat sends it, a worker stamps the time in the database, so a
+# recent stamp proves both run; /sante/ reports the scheduler down after 3 missed beats.
+HEARTBEAT_INTERVAL_S = envint("HEARTBEAT_INTERVAL_S", "60")
+
 CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {
+        "task": "results.tasks.heartbeat",
+        "schedule": float(HEARTBEAT_INTERVAL_S),
+        # A stamp delivered late says nothing about now: drop it, the next beat comes soon.
+        "options": {"expires": HEARTBEAT_INTERVAL_S},
+    },
     "refresh-open-data": {
         "task": "results.tasks.refresh_open_data",
         "schedule": crontab(day_of_week=1, hour=OPEN_DATA_REFRESH_HOUR, minute=30),

@@ -5,7 +5,7 @@ import random
 
 from celery import shared_task
 
-from . import context, jobs, logcontext, polling, retention
+from . import context, health, jobs, logcontext, polling, retention
 from .arpent import ArpentClient, ArpentError, ArpentUnavailable
 from .models import Title
 from .sync import sync_calendar, sync_referentials
@@ -129,3 +129,9 @@ def refresh_departement_context(code):
     with logcontext.bind(departement_code=code):
         log.info("open data of %s: %s", code, context.refresh_departement(code))
         log.info("employment figures: %s", context.refresh_employment())
+
+
+@shared_task
+def heartbeat():
+    """Periodic: stamp the time, so that /sante/ knows the scheduler and a worker both run."""
+    health.stamp_heartbeat()

@@ -393,11 +393,27 @@ CALENDAR_REFRESH_HOUR = envint("CALENDAR_REFRESH_HOUR", "6")
 RESULTS_RETENTION_DAYS = envint("RESULTS_RETENTION_DAYS", "30")
 RETENTION_PURGE_HOUR = envint("RETENTION_PURGE_HOUR", "3")
 
+# Every line says which title, département and job it is about ("-" outside a job's run): the
+# Celery tasks set them (results.logcontext), and the filter sits on the handler, not on a
+# logger, so that records propagated from any module's logger get them too. Workers and beat
+# keep this configuration (newsroom/celery.py) instead of Celery's own.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "results.logcontext.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "[title=%(title)s dept=%(departement)s job=%(job)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     # httpx logs every request at INFO and WeasyPrint every rendering step: too chatty.
     "loggers": {"httpx": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
@@ -407,7 +423,17 @@ LOGGING = {
 # each diploma): Monday at this hour, Paris time.
 OPEN_DATA_REFRESH_HOUR = envint("OPEN_DATA_REFRESH_HOUR", "5")
 
+# The scheduler's heartbeat: beat sends it, a worker stamps the time in the database, so a
+# recent stamp proves both run; /sante/ reports the scheduler down after 3 missed beats.
+HEARTBEAT_INTERVAL_S = envint("HEARTBEAT_INTERVAL_S", "60")
+
 CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {
+        "task": "results.tasks.heartbeat",
+        "schedule": float(HEARTBEAT_INTERVAL_S),
+        # A stamp delivered late says nothing about now: drop it, the next beat comes soon.
+        "options": {"expires": HEARTBEAT_INTERVAL_S},
+    },
     "refresh-open-data": {
         "task": "results.tasks.refresh_open_data",
         "schedule": crontab(day_of_week=1, hour=OPEN_DATA_REFRESH_HOUR, minute=30),

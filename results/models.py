@@ -872,3 +872,13 @@ class EmploymentFigure(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.region_code or 'France'} {self.millesime}"
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic task sent by the scheduler ran on a worker (see results.health)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from .jobs import enqueue_fetch
@@ -37,17 +39,42 @@ def departements_to_poll(now):
 
 def backing_off(code, now):
     """True while a département's recent scheduled polls failed and its wait is not over."""
-    recent = Job.objects.filter(
-        kind=Job.Kind.FETCH_RESULTS, departement_id=code, slot__isnull=False
-    ).order_by("-created_at")[: MAX_BACKOFF_DOUBLINGS + 1]
+    return code in departements_backing_off([code], now)
+
+
+def departements_backing_off(codes, now):
+    """Those of `codes` still waiting after failed scheduled polls, in one query for all."""
+    recent = (
+        Job.objects.filter(kind=Job.Kind.FETCH_RESULTS, departement_id__in=codes)
+        .exclude(slot=None)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("departement_id"),
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=MAX_BACKOFF_DOUBLINGS + 1)
+        .order_by("departement_id", "rank")
+        .values_list("departement_id", "status", "finished_at", "created_at")
+    )
+    by_code = {}
+    for code, *job in recent:
+        by_code.setdefault(code, []).append(job)
+    return {code for code, jobs in by_code.items() if _waiting(jobs, now)}
+
+
+def _waiting(recent, now):
+    """`recent`: (status, finished_at, created_at) of the latest scheduled polls, newest first."""
     failures = 0
-    for job in recent:
-        if job.status != Job.Status.FAILED:
+    for status, _finished, _created in recent:
+        if status != Job.Status.FAILED:
             break
         failures += 1
     if not failures:
         return False
-    last = recent[0].finished_at or recent[0].created_at
+    _status, finished_at, created_at = recent[0]
+    last = finished_at or created_at
     wait = settings.RESULTS_POLL_INTERVAL_S * 2**failures
     return (now - last).total_seconds() < wait - settings.RESULTS_POLL_INTERVAL_S / 2
 
@@ -63,8 +90,10 @@ def schedule_polls(now=None):
     now = now or timezone.now()
     slot = poll_slot(now)
     jobs = []
-    for code in departements_to_poll(now):
-        if backing_off(code, now):
+    codes = departements_to_poll(now)
+    waiting = departements_backing_off(codes, now)
+    for code in codes:
+        if code in waiting:
             continue
         try:
             with transaction.atomic():

@@ -5,7 +5,7 @@ import random
 
 from celery import shared_task
 
-from . import context, jobs, polling, retention
+from . import context, health, jobs, logcontext, polling, retention
 from .arpent import ArpentClient, ArpentError, ArpentUnavailable
 from .models import Title
 from .sync import sync_calendar, sync_referentials
@@ -26,16 +26,17 @@ def refresh_calendars():
         sync_referentials(client)
         codes = Title.departements.through.objects.values_list("departement_id", flat=True)
         for code in sorted(set(codes)):
-            try:
-                sync_calendar(client, code)
-            except ArpentError as error:
-                log.warning("calendar of %s not refreshed: %s", code, error)
+            with logcontext.bind(departement_code=code):
+                try:
+                    sync_calendar(client, code)
+                except ArpentError as error:
+                    log.warning("calendar of %s not refreshed: %s", code, error)
 
 
 @shared_task
 def refresh_calendar(code):
     """Refresh one département's calendar, e.g. right after an editor starts following it."""
-    with ArpentClient.from_settings() as client:
+    with logcontext.bind(departement_code=code), ArpentClient.from_settings() as client:
         sync_calendar(client, code)
 
 
@@ -43,16 +44,24 @@ def refresh_calendar(code):
 def poll_results():
     """Periodic: on deliberation days, start a fetch for each followed département still waiting."""
     for job in polling.schedule_polls():
-        log.info("poll: fetch job %s for %s", job.pk, job.departement_id)
+        with logcontext.bind(departement_code=job.departement_id, job_id=job.pk):
+            log.info("poll: fetch job %s for %s", job.pk, job.departement_id)
 
 
 @shared_task(bind=True, max_retries=None)
 def fetch_results(self, job_id):
     """Fetch a département's published results for a job an editor or the scheduler started."""
-    job = jobs.claim(job_id)
-    if job is None:
-        log.info("fetch job %s already taken or finished", job_id)
-        return
+    with logcontext.bind(job_id=job_id):
+        job = jobs.claim(job_id)
+        if job is None:
+            log.info("fetch job %s already taken or finished", job_id)
+            return
+        with logcontext.bind_job(job):
+            _fetch(self, job)
+
+
+def _fetch(task, job):
+    """The fetch job's run: transient upstream failures retry with backoff, others fail it."""
     try:
         jobs.run_fetch(job)
     except ArpentUnavailable as error:
@@ -61,7 +70,7 @@ def fetch_results(self, job_id):
             return
         delay = error.retry_after or min(600, 15 * 2**job.attempts) * random.uniform(0.8, 1.2)
         jobs.requeue(job, f"{error}. Nouvel essai dans {int(delay)} s.")
-        raise self.retry(countdown=delay) from None
+        raise task.retry(countdown=delay) from None
     except ArpentError as error:
         jobs.fail(job, str(error))
     except Exception as error:
@@ -74,10 +83,17 @@ def fetch_results(self, job_id):
 @shared_task
 def build_insert(job_id):
     """Build a title's PDF insert for a département."""
-    job = jobs.claim(job_id)
-    if job is None:
-        log.info("build job %s already taken or finished", job_id)
-        return
+    with logcontext.bind(job_id=job_id):
+        job = jobs.claim(job_id)
+        if job is None:
+            log.info("build job %s already taken or finished", job_id)
+            return
+        with logcontext.bind_job(job):
+            _build(job)
+
+
+def _build(job):
+    """The build job's run: any failure fails the job, so that no page shows it running for ever."""
     try:
         jobs.run_build(job)
     except Exception as error:
@@ -110,5 +126,12 @@ def refresh_open_data():
 def refresh_departement_context(code):
     """A newly followed département's establishments and lycée results, and the employment
     figures of its region."""
-    log.info("open data of %s: %s", code, context.refresh_departement(code))
-    log.info("employment figures: %s", context.refresh_employment())
+    with logcontext.bind(departement_code=code):
+        log.info("open data of %s: %s", code, context.refresh_departement(code))
+        log.info("employment figures: %s", context.refresh_employment())
+
+
+@shared_task
+def heartbeat():
+    """Periodic: stamp the time, so that /sante/ knows the scheduler and a worker both run."""
+    health.stamp_heartbeat()

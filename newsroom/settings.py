@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A view's database error becomes the 503 page; handler500 (newsroom.urls) does the same
+    # for errors raised by the middleware below it, e.g. the session loaded for the login check.
+    "newsroom.unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files need no policy, pages do.
     "csp.middleware.CSPMiddleware",

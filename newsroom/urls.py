@@ -19,3 +19,6 @@ urlpatterns = [
 
 if settings.SANDBOX_ENABLED:
     urlpatterns += [path("", include("sandbox.urls"))]
+
+# The database's errors answer 503 (newsroom.unavailable), the others Django's 500 page.
+handler500 = "newsroom.unavailable.server_error"

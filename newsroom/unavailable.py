@@ -1,0 +1,50 @@
+"""Pages while the database cannot be reached: a plain 503 asking to come back, no traceback."""
+
+import logging
+import sys
+
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template import loader
+from django.views import defaults
+
+log = logging.getLogger(__name__)
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+# Long enough for a database restart or a failover; browsers and proxies may honour it.
+RETRY_AFTER_S = 30
+
+
+def unavailable_response():
+    # Rendered without the request: no context processor, no session, nothing that queries.
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database answers 503 instead of a server error.
+
+    Errors raised in another middleware (the session or the user loaded for
+    LoginRequiredMiddleware) never reach process_exception: `server_error` below, the project's
+    handler500, answers those.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_DOWN):
+            log.error("database unreachable: %s", exception)
+            return unavailable_response()
+        return None
+
+
+def server_error(request, template_name="500.html"):
+    """handler500: the 503 page when the uncaught error is the database's, else Django's 500."""
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        return unavailable_response()
+    return defaults.server_error(request, template_name=template_name)

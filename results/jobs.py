@@ -17,12 +17,18 @@ log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=35)
 
 
-def claim(job_id):
-    """Take a job for this worker; None if another worker has it or it is finished."""
+def claim(job_id, resuming=False):
+    """Take a job for this worker; None if another worker has it or it is finished.
+
+    `resuming`: the task's retry after the database went away mid-run; the job could not be
+    put back in the queue, so it is still "running" in its row, and it is this task's own.
+    """
     now = timezone.now()
     claimable = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED) | Job.objects.filter(
         pk=job_id, status=Job.Status.RUNNING, started_at__lt=now - STALE_AFTER
     )
+    if resuming:
+        claimable |= Job.objects.filter(pk=job_id, status=Job.Status.RUNNING)
     if claimable.update(status=Job.Status.RUNNING, started_at=now, progress=5) != 1:
         return None
     return Job.objects.select_related("departement", "title").get(pk=job_id)

@@ -4,6 +4,7 @@ import logging
 import random
 
 from celery import shared_task
+from django.db.utils import InterfaceError, OperationalError
 
 from . import context, health, jobs, logcontext, polling, retention
 from .arpent import ArpentClient, ArpentError, ArpentUnavailable
@@ -13,6 +14,24 @@ from .sync import sync_calendar, sync_referentials
 log = logging.getLogger(__name__)
 
 MAX_FETCH_ATTEMPTS = 6
+# A database down (restart, failover) is waited for about half an hour: 5 s, 10 s, 20 s… then
+# every 5 min. The job's row cannot be marked meanwhile: it stays as it was, and the retry
+# takes it up again (jobs.claim(…, resuming=True)).
+DATABASE_DOWN = (OperationalError, InterfaceError)
+MAX_DATABASE_RETRIES = 10
+
+
+def retry_database(task, job_id, error):
+    """Retry the task later, bounded, when the database could not be reached."""
+    retries = task.request.retries
+    if retries >= MAX_DATABASE_RETRIES:
+        log.error("job %s abandoned: database unreachable after %s retries", job_id, retries)
+        raise error
+    delay = min(300, 5 * 2**retries) * random.uniform(0.8, 1.2)
+    log.warning("job %s: database unreachable (%s), retry in %d s", job_id, error, delay)
+    return task.retry(
+        args=[job_id], kwargs={"resuming": True}, countdown=delay, max_retries=None, exc=error
+    )
 
 
 @shared_task
@@ -49,15 +68,18 @@ def poll_results():
 
 
 @shared_task(bind=True, max_retries=None)
-def fetch_results(self, job_id):
+def fetch_results(self, job_id, resuming=False):
     """Fetch a département's published results for a job an editor or the scheduler started."""
     with logcontext.bind(job_id=job_id):
-        job = jobs.claim(job_id)
-        if job is None:
-            log.info("fetch job %s already taken or finished", job_id)
-            return
-        with logcontext.bind_job(job):
-            _fetch(self, job)
+        try:
+            job = jobs.claim(job_id, resuming=resuming)
+            if job is None:
+                log.info("fetch job %s already taken or finished", job_id)
+                return
+            with logcontext.bind_job(job):
+                _fetch(self, job)
+        except DATABASE_DOWN as error:
+            raise retry_database(self, job_id, error) from None
 
 
 def _fetch(task, job):
@@ -71,6 +93,8 @@ def _fetch(task, job):
         delay = error.retry_after or min(600, 15 * 2**job.attempts) * random.uniform(0.8, 1.2)
         jobs.requeue(job, f"{error}. Nouvel essai dans {int(delay)} s.")
         raise task.retry(countdown=delay) from None
+    except DATABASE_DOWN:
+        raise  # the job cannot be marked failed: fetch_results retries it
     except ArpentError as error:
         jobs.fail(job, str(error))
     except Exception as error:
@@ -80,22 +104,27 @@ def _fetch(task, job):
         raise
 
 
-@shared_task
-def build_insert(job_id):
+@shared_task(bind=True, max_retries=None)
+def build_insert(self, job_id, resuming=False):
     """Build a title's PDF insert for a département."""
     with logcontext.bind(job_id=job_id):
-        job = jobs.claim(job_id)
-        if job is None:
-            log.info("build job %s already taken or finished", job_id)
-            return
-        with logcontext.bind_job(job):
-            _build(job)
+        try:
+            job = jobs.claim(job_id, resuming=resuming)
+            if job is None:
+                log.info("build job %s already taken or finished", job_id)
+                return
+            with logcontext.bind_job(job):
+                _build(job)
+        except DATABASE_DOWN as error:
+            raise retry_database(self, job_id, error) from None
 
 
 def _build(job):
     """The build job's run: any failure fails the job, so that no page shows it running for ever."""
     try:
         jobs.run_build(job)
+    except DATABASE_DOWN:
+        raise  # the job cannot be marked failed: build_insert retries it
     except Exception as error:
         # Named errors are not enough here: any failure must reach the editor's page instead of
         # leaving the job "en cours" forever. It is re-raised for the worker's log.

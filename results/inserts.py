@@ -1,12 +1,13 @@
 """Building a title's insert for a day from the stored results: a new version per new content."""
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,6 +26,8 @@ from .models import CalendarRow, Departement, Insert, Result, Title
 from .notices import announce_version
 from .plan import combined_groups, insert_title
 from .removals import confirmed_removals, without_removed
+
+log = logging.getLogger(__name__)
 
 RESULT_FIELDS = ("filiere", "option", "specialite", "nom", "prenoms", "resultat")
 
@@ -300,11 +303,12 @@ def save_version(build):
         insert = new_version(build, latest)
         try:
             insert.save()
-        except IntegrityError:
+            announce_version(insert)
+            record_version(insert, build.user)
+        except Exception:
+            # The row is rolled back with the transaction: its files must not outlive it.
             delete_files(insert)
             raise
-        announce_version(insert)
-        record_version(insert, build.user)
     return insert, True
 
 
@@ -358,19 +362,38 @@ def new_version(build, latest):
         build_seconds=round(build.seconds, 2),
     )
     stem = f"encart-{build.title.slug}-{insert.scope_code}-{build.day:%Y%m%d}-v{insert.number}"
-    insert.pdf.save(f"{stem}.pdf", ContentFile(build.pdf), save=False)
-    storage = insert.pdf.storage
-    insert.thumbnails = [
-        storage.save(f"inserts/pages/{stem}-p{number}.png", ContentFile(png))
-        for number, png in enumerate(build.thumbnails, start=1)
-    ]
+    insert.thumbnails = []
+    try:
+        insert.pdf.save(f"{stem}.pdf", ContentFile(build.pdf), save=False)
+        for number, png in enumerate(build.thumbnails, start=1):
+            name = f"inserts/pages/{stem}-p{number}.png"
+            insert.thumbnails.append(insert.pdf.storage.save(name, ContentFile(png)))
+    except OSError as error:
+        delete_files(insert)
+        previous = (
+            "la version précédente reste disponible"
+            if latest
+            else "aucune version n'était encore enregistrée"
+        )
+        raise InsertNotSaved(f"Échec de l'enregistrement du PDF : {error} ; {previous}.") from error
     return insert
 
 
+class InsertNotSaved(Exception):
+    """The storage failed while a new version's files were written; none of them is left."""
+
+
 def delete_files(insert):
-    insert.pdf.delete(save=False)
-    for name in insert.thumbnails:
-        insert.pdf.storage.delete(name)
+    """Delete a version's PDF and thumbnails, as far as the storage lets us: a storage that
+    fails again leaves orphans, for the retention purge's orphan sweep."""
+    for name in [insert.pdf.name, *insert.thumbnails]:
+        if not name:
+            continue
+        try:
+            insert.pdf.storage.delete(name)
+        except OSError as error:
+            log.warning("file %s of a version not saved could not be deleted: %s", name, error)
+    insert.pdf.name = None
 
 
 def groups_of(insert):

@@ -121,10 +121,16 @@ def build_insert(self, job_id, resuming=False):
 
 def _build(job):
     """The build job's run: any failure fails the job, so that no page shows it running for ever."""
+    from .inserts import InsertNotSaved  # here, as in jobs: the layouts load with the build
+
     try:
         jobs.run_build(job)
     except DATABASE_DOWN:
         raise  # the job cannot be marked failed: build_insert retries it
+    except InsertNotSaved as error:
+        # Named and explained on the job; the storage's own error is in the message.
+        log.warning("build job %s: %s", job.pk, error)
+        jobs.fail(job, str(error))
     except Exception as error:
         # Named errors are not enough here: any failure must reach the editor's page instead of
         # leaving the job "en cours" forever. It is re-raised for the worker's log.

@@ -4,6 +4,7 @@ the upstream (ARPENT)."""
 from datetime import date
 
 import pytest
+from django.core.files.storage import InMemoryStorage
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import OperationalError
 from django.test import Client
@@ -49,8 +50,10 @@ def assert_unavailable_page(response):
 def test_a_view_that_cannot_reach_the_database_answers_503(editor, monkeypatch):
     client = Client(raise_request_exception=False)
     client.force_login(editor)
-    monkeypatch.setattr("results.views._title", refused)
-    assert_unavailable_page(client.get(reverse("title", args=["gazette"])))
+    page = reverse("title", args=["gazette"])
+    # Not _title itself: other view modules import it by name.
+    monkeypatch.setattr("results.views.get_object_or_404", refused)
+    assert_unavailable_page(client.get(page))
 
 
 def test_a_page_answers_503_when_even_the_session_cannot_be_read(editor, monkeypatch):
@@ -64,8 +67,9 @@ def test_a_page_answers_503_when_even_the_session_cannot_be_read(editor, monkeyp
 def test_other_errors_still_get_the_500_page(editor, monkeypatch):
     client = Client(raise_request_exception=False)
     client.force_login(editor)
-    monkeypatch.setattr("results.views._title", lambda *args: 1 / 0)
-    response = client.get(reverse("title", args=["gazette"]))
+    page = reverse("title", args=["gazette"])
+    monkeypatch.setattr("results.views.get_object_or_404", lambda *args, **kwargs: 1 / 0)
+    response = client.get(page)
     assert response.status_code == 500
     assert "Erreur du serveur" in response.content.decode()
 
@@ -145,3 +149,71 @@ def test_the_database_retries_are_bounded(gard, monkeypatch, countdowns):
     assert isinstance(result.result, OperationalError)
     assert len(sync.calls) == MAX_DATABASE_RETRIES + 1
     assert max(countdowns) <= 300 * 1.2
+
+
+class FailingStorage(InMemoryStorage):
+    """An in-memory storage whose writes fail once `FailingStorage.writes_left` are spent."""
+
+    writes_left = None
+
+    def _save(self, name, content):
+        if FailingStorage.writes_left is not None:
+            if FailingStorage.writes_left <= 0:
+                raise OSError(28, "No space left on device")
+            FailingStorage.writes_left -= 1
+        return super()._save(name, content)
+
+
+@pytest.fixture
+def failing_storage(settings):
+    FailingStorage.writes_left = None
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}.FailingStorage"},
+    }
+    yield FailingStorage
+    FailingStorage.writes_left = None
+
+
+def stored_files(storage, folder="inserts"):
+    folders, files = storage.listdir(folder)
+    names = [f"{folder}/{name}" for name in files]
+    for sub in folders:
+        names += stored_files(storage, f"{folder}/{sub}")
+    return names
+
+
+def test_a_storage_failing_mid_build_keeps_the_previous_version(
+    client, editor, title, gard, failing_storage
+):
+    from django.core.files.storage import default_storage
+
+    from results.inserts import build_insert
+    from results.models import Insert, Job
+    from results.tasks import build_insert as build_task
+
+    first, _ = build_insert(title, gard, DAY)
+    kept = set(stored_files(default_storage))
+    Result.objects.create(
+        departement=gard,
+        filiere=FORET[0],
+        option=FORET[1],
+        nom="ZIDANE",
+        prenoms="Yazid",
+        resultat="Admission",
+    )
+    failing_storage.writes_left = 1  # the PDF is written, its first thumbnail is not
+    job = Job.objects.create(kind=Job.Kind.BUILD_INSERT, departement=gard, day=DAY, title=title)
+    build_task(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.message.startswith("Échec de l'enregistrement du PDF : ")
+    assert "No space left on device" in job.message
+    assert job.message.endswith("; la version précédente reste disponible.")
+    assert Insert.objects.count() == 1
+    assert set(stored_files(default_storage)) == kept  # nothing of version 2 is left
+    client.force_login(editor)
+    pdf = client.get(reverse("download", args=["gazette", first.pk]))
+    assert pdf.status_code == 200
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")

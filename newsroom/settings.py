@@ -378,6 +378,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How often the scheduler polls results on deliberation days, and from which hour (Paris time).
 RESULTS_POLL_INTERVAL_S = envint("RESULTS_POLL_INTERVAL_S", "300")
 RESULTS_POLL_FROM_HOUR = envint("RESULTS_POLL_FROM_HOUR", "8")
+# After this many scheduled polls of a département failed in a row, its titles get one notice
+# (and e-mail) that ARPENT is down for it, and one more when a poll succeeds again.
+UPSTREAM_DOWN_NOTICE_AFTER = envint("UPSTREAM_DOWN_NOTICE_AFTER", "3")
 # Embargo: nothing of a section is built before its deliberation moment, taken as this time
 # (Paris) on the calendar's date of the jury, even if the upstream shows the list earlier. The
 # calendar gives no hour, so the default holds lists back until their day; a desk that prints

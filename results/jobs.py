@@ -46,8 +46,12 @@ def finish(job, message, insert=None):
 
 
 def fail(job, message):
+    from .polling import poll_failed
+
     job.status, job.message, job.finished_at = Job.Status.FAILED, message, timezone.now()
     job.save(update_fields=["status", "message", "finished_at"])
+    if job.kind == Job.Kind.FETCH_RESULTS and job.slot:
+        poll_failed(job)
 
 
 def requeue(job, message):
@@ -90,6 +94,7 @@ def enqueue_build(title, departement, day, *, user=None):
 def run_fetch(job):
     """Fetch a département's results; when they changed, rebuild the inserts that print them."""
     from .inserts import days_of_sections, held_back_today
+    from .polling import poll_succeeded
     from .sync import sync_results
 
     progress(job, 20, "Interrogation d'ARPENT…")
@@ -110,6 +115,8 @@ def run_fetch(job):
                 enqueue_build(title, scope, day, user=user)
             record_fetch(job, title, user, report, builds=len(title_days))
     finish(job, f"Résultats du {job.departement} : {report}")
+    if job.slot:
+        poll_succeeded(job)
     log.info("fetch job %s departement=%s: %s", job.pk, job.departement_id, report)
     return report
 

@@ -101,3 +101,48 @@ def schedule_polls(now=None):
         except IntegrityError:
             continue  # another scheduler already claimed this slot for this département
     return jobs
+
+
+def failed_in_a_row(code, limit, before=None):
+    """Creation times of the département's latest finished scheduled polls that failed in a
+    row, newest first, at most `limit`; those older than job `before` only, if given."""
+    finished = (
+        Job.objects.filter(
+            kind=Job.Kind.FETCH_RESULTS,
+            departement_id=code,
+            status__in=[Job.Status.DONE, Job.Status.FAILED],
+        )
+        .exclude(slot=None)
+        .order_by("-created_at", "-pk")
+    )
+    if before is not None:
+        finished = finished.exclude(pk=before.pk).filter(created_at__lte=before.created_at)
+    streak = []
+    for status, created_at in finished.values_list("status", "created_at")[:limit]:
+        if status != Job.Status.FAILED:
+            break
+        streak.append(created_at)
+    return streak
+
+
+def poll_failed(job):
+    """A scheduled poll failed: the titles hear of it once the failures reach the threshold.
+
+    Exactly at the threshold, not beyond it: one notice per outage, however long it lasts, and
+    nothing to store, since the polls' own rows say how many failed in a row.
+    """
+    from .notices import announce_upstream_down
+
+    threshold = settings.UPSTREAM_DOWN_NOTICE_AFTER
+    streak = failed_in_a_row(job.departement_id, threshold + 1)
+    if len(streak) == threshold:
+        announce_upstream_down(job.departement, since=streak[-1], attempts=threshold)
+
+
+def poll_succeeded(job):
+    """A scheduled poll succeeded: if the titles were told of an outage, tell them it is over."""
+    from .notices import announce_upstream_back
+
+    threshold = settings.UPSTREAM_DOWN_NOTICE_AFTER
+    if len(failed_in_a_row(job.departement_id, threshold, before=job)) == threshold:
+        announce_upstream_back(job.departement)

@@ -1,7 +1,7 @@
 """Failures of the services the app depends on, survived: the database, the file storage and
 the upstream (ARPENT)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.storage import InMemoryStorage
@@ -217,3 +217,85 @@ def test_a_storage_failing_mid_build_keeps_the_previous_version(
     pdf = client.get(reverse("download", args=["gazette", first.pk]))
     assert pdf.status_code == 200
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+def test_titles_hear_once_that_arpent_is_down_and_once_that_it_is_back(
+    title, editor, gard, monkeypatch, settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from results.arpent import ArpentError
+    from results.models import Fetch, Job, Notice, Title
+    from results.sync import SyncReport
+    from results.tasks import fetch_results
+
+    settings.UPSTREAM_DOWN_NOTICE_AFTER = 3
+    other = Title.objects.create(name="L'Autre", slug="autre")
+    other.departements.add(gard)
+    monkeypatch.setattr("results.tasks.build_insert.delay", lambda pk: None)
+    start = datetime(2026, 7, 3, 10, 5, tzinfo=ZoneInfo("Europe/Paris"))
+
+    def scheduled_poll(number, outcome):
+        monkeypatch.setattr("results.sync.sync_results", outcome)
+        job = Job.objects.create(
+            kind=Job.Kind.FETCH_RESULTS,
+            departement=gard,
+            slot=f"poll-{number}",
+            created_at=start + timedelta(minutes=5 * number),
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            fetch_results(job.pk)
+
+    def down(client, code):
+        raise ArpentError("ARPENT : réponse illisible")
+
+    def back(client, code):
+        return SyncReport(Fetch.Outcome.UNCHANGED, rows=1)
+
+    def notices():
+        return list(Notice.objects.filter(insert=None).order_by("created_at", "pk"))
+
+    scheduled_poll(0, down)
+    scheduled_poll(1, down)
+    assert notices() == []
+    scheduled_poll(2, down)
+    assert sorted(notice.title.slug for notice in notices()) == ["autre", "gazette"]
+    assert notices()[0].text == (
+        "Gard (30) — ARPENT ne répond plus depuis 10:05 (3 essais) : les résultats seront "
+        "récupérés dès son retour ; les dernières données restent en place."
+    )
+    assert [mail.to for mail in mailoutbox] == [["redac@gazette.test"]]
+    scheduled_poll(3, down)
+    assert len(notices()) == 2  # no more while the outage lasts
+    assert Result.objects.filter(departement=gard).count() == 1  # the last good data stay
+
+    scheduled_poll(4, back)
+    back_notices = notices()[2:]
+    assert sorted(notice.title.slug for notice in back_notices) == ["autre", "gazette"]
+    assert back_notices[0].text == "Gard (30) — ARPENT répond de nouveau : récupération reprise."
+    assert len(mailoutbox) == 2
+    scheduled_poll(5, back)
+    assert len(notices()) == 4  # nothing more once it is back
+
+
+def test_a_short_outage_leaves_no_notice(title, gard, monkeypatch, settings):
+    from results.arpent import ArpentError
+    from results.models import Job, Notice
+    from results.tasks import fetch_results
+
+    settings.UPSTREAM_DOWN_NOTICE_AFTER = 3
+
+    def down(client, code):
+        raise ArpentError("ARPENT : réponse illisible")
+
+    monkeypatch.setattr("results.sync.sync_results", down)
+    for number in range(2):
+        job = Job.objects.create(
+            kind=Job.Kind.FETCH_RESULTS, departement=gard, slot=f"poll-{number}"
+        )
+        fetch_results(job.pk)
+    # An editor's own fetch is not a poll: it neither counts nor ends the outage.
+    job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
+    fetch_results(job.pk)
+    assert not Notice.objects.exists()

@@ -54,6 +54,13 @@ def fail(job, message):
         poll_failed(job)
 
 
+def abandon(job_id, message):
+    """Fail a job by its id, whatever its state, unless it is already finished."""
+    Job.objects.filter(pk=job_id).exclude(status__in=[Job.Status.DONE, Job.Status.FAILED]).update(
+        status=Job.Status.FAILED, message=message, finished_at=timezone.now()
+    )
+
+
 def requeue(job, message):
     """Put a job back in the queue after a transient failure; the task retries it later."""
     Job.objects.filter(pk=job.pk).update(

@@ -26,12 +26,23 @@ def retry_database(task, job_id, error):
     retries = task.request.retries
     if retries >= MAX_DATABASE_RETRIES:
         log.error("job %s abandoned: database unreachable after %s retries", job_id, retries)
+        abandon(job_id, retries)
         raise error
     delay = min(300, 5 * 2**retries) * random.uniform(0.8, 1.2)
     log.warning("job %s: database unreachable (%s), retry in %d s", job_id, error, delay)
     return task.retry(
         args=[job_id], kwargs={"resuming": True}, countdown=delay, max_retries=None, exc=error
     )
+
+
+def abandon(job_id, retries):
+    """Mark the job failed if the database answers by now, so that no page shows it running for
+    ever; if it still does not, the job stays as it was."""
+    message = f"Base de données injoignable : abandon après {retries} nouvel(s) essai(s)."
+    try:
+        jobs.abandon(job_id, message)
+    except DATABASE_DOWN as error:
+        log.error("job %s could not be marked failed: %s", job_id, error)
 
 
 @shared_task

@@ -149,6 +149,9 @@ def test_the_database_retries_are_bounded(gard, monkeypatch, countdowns):
     assert isinstance(result.result, OperationalError)
     assert len(sync.calls) == MAX_DATABASE_RETRIES + 1
     assert max(countdowns) <= 300 * 1.2
+    job.refresh_from_db()  # the database answers again by the last try: the job says it gave up
+    assert job.status == Job.Status.FAILED
+    assert job.message.startswith("Base de données injoignable : abandon")
 
 
 class FailingStorage(InMemoryStorage):

@@ -34,7 +34,7 @@ def test_released_results_are_fetched_by_the_scheduler_and_printed(live_server, 
     title.members.add(get_user_model().objects.create_user("redac"))
 
     env = child_env(live_server.url, tmp_path, RESULTS_POLL_INTERVAL_S=2, RESULTS_POLL_FROM_HOUR=0)
-    with celery_processes(env, tmp_path, beat=True):
+    with celery_processes(env, tmp_path, beats=1):
         insert = wait_for(
             lambda: Insert.objects.filter(title=title, departement=LOZERE).first(),
             timeout=120,
@@ -116,7 +116,7 @@ def test_a_deliberation_day_builds_versions_by_itself_as_juries_publish(
         )
 
     env = child_env(live_server.url, tmp_path, RESULTS_POLL_INTERVAL_S=2, RESULTS_POLL_FROM_HOUR=0)
-    with celery_processes(env, tmp_path, beat=True):
+    with celery_processes(env, tmp_path, beats=1):
         wait_for(day_is_printed, timeout=150, interval=1, message="the whole day printed")
         polls_at_the_end = Job.objects.filter(kind=Job.Kind.FETCH_RESULTS).count()
 

@@ -103,10 +103,8 @@ def schedule_polls(now=None):
             with transaction.atomic():
                 jobs.append(enqueue_fetch(Departement.objects.get(pk=code), slot=slot))
         except IntegrityError:
-            # Another send of this slot's poll created the fetch: harmless, but beat is meant to
-            # run once, and only a second scheduler (or one restarted within the slot) sends twice.
-            log.warning(
-                "poll of %s in %s already created: is a second scheduler running?", code, slot
-            )
+            # Another send ran in this slot and created the fetch: a second scheduler's, or one
+            # run late behind busy workers (the slot is the time a poll runs, not when it was sent).
+            log.info("poll of %s in %s: its fetch exists already", code, slot)
             continue
     return jobs

@@ -1,5 +1,7 @@
 """Which départements to poll now: followed ones deliberating today, until all sections arrive."""
 
+import logging
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Window
@@ -8,6 +10,8 @@ from django.utils import timezone
 
 from .jobs import enqueue_fetch
 from .models import CalendarRow, Departement, Job, Result
+
+log = logging.getLogger(__name__)
 
 # After failed polls a département waits 2, 4, 8 then 16 intervals, so that a struggling
 # upstream is not hammered by every newsroom; the first success resets it.
@@ -99,7 +103,10 @@ def schedule_polls(now=None):
             with transaction.atomic():
                 jobs.append(enqueue_fetch(Departement.objects.get(pk=code), slot=slot))
         except IntegrityError:
-            continue  # another scheduler already claimed this slot for this département
+            # Another send ran in this slot and created the fetch: a second scheduler's, or one
+            # run late behind busy workers (the slot is the time a poll runs, not when it was sent).
+            log.info("poll of %s in %s: its fetch exists already", code, slot)
+            continue
     return jobs
 
 

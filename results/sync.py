@@ -246,6 +246,19 @@ def _section(entry):
 
 
 def store_results(code, entries):
+    """Store a département's published results, one fetch of a département after the other.
+
+    Two workers may store the same département at once (two polls' jobs, or a poll and an
+    editor's click): each would find nothing stored, and the second's rows would then collide
+    with the first's. The département's row lock makes the second wait, then compare with what
+    the first stored.
+    """
+    with transaction.atomic():
+        Departement.objects.select_for_update().filter(pk=code).first()
+        return _store_results(code, entries)
+
+
+def _store_results(code, entries):
     """Store a département's published results.
 
     A section (filière, option) present in the answer replaces the stored one when its lines

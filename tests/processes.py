@@ -47,53 +47,76 @@ def purge_queue():
         conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
-@contextmanager
-def celery_processes(env, tmp_path, beat=False):
-    """Start a worker (and beat); stop them on exit, printing their logs if a test failed."""
-    logs, procs = [], []
-    commands = [
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "newsroom",
-            "worker",
-            "--loglevel=INFO",
-            "--concurrency=2",
-            "--without-mingle",
-            "--without-gossip",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ]
+def worker_command(name):
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "newsroom",
+        "worker",
+        "--loglevel=INFO",
+        "--concurrency=2",
+        "--without-mingle",
+        "--without-gossip",
+        "-n",
+        f"test-{os.getpid()}-{name}@%h",
     ]
-    if beat:
-        commands.append(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "newsroom",
-                "beat",
-                "--loglevel=INFO",
-                "-s",
-                str(tmp_path / "celerybeat-schedule"),
-            ]
-        )
+
+
+def beat_command(schedule):
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "newsroom",
+        "beat",
+        "--loglevel=INFO",
+        "-s",
+        str(schedule),
+    ]
+
+
+def started(name, proc, tmp_path):
+    """Whether a worker is ready to take tasks, or a beat is sending them."""
+    if proc.poll() is not None:
+        raise AssertionError(f"{name} exited with status {proc.returncode} on start-up")
+    line = " ready." if name.startswith("worker") else "beat: Starting..."
+    return line in (tmp_path / f"{name}.log").read_text()
+
+
+@contextmanager
+def celery_processes(env, tmp_path, workers=1, beats=0):
+    """Start workers (and beats); stop them on exit, printing their logs if a test failed.
+
+    Each process logs to its own file in `tmp_path`, worker-1.log, beat-1.log and so on, which a
+    test may read to tell which worker ran which job. More than one beat is the mistake the
+    scheduler must survive; each then has its own schedule file, as on two machines. It returns
+    once they all are up, so that their start-up does not count in a test's timeouts.
+    """
+    logs, procs = [], {}
+    commands = {f"worker-{n}": worker_command(n) for n in range(1, workers + 1)}
+    for n in range(1, beats + 1):
+        commands[f"beat-{n}"] = beat_command(tmp_path / f"celerybeat-schedule-{n}")
     try:
         purge_queue()
-        for i, command in enumerate(commands):
-            log = open(tmp_path / f"celery-{i}.log", "w+")  # noqa: SIM115
+        for name, command in commands.items():
+            log = open(tmp_path / f"{name}.log", "w+")  # noqa: SIM115
             logs.append(log)
-            procs.append(
-                subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            procs[name] = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
             )
-        yield procs
+        wait_for(
+            lambda: all(started(name, proc, tmp_path) for name, proc in procs.items()),
+            timeout=60,
+            message="the Celery processes to start",
+        )
+        yield list(procs.values())
     finally:
-        for proc in procs:
+        for proc in procs.values():
             proc.terminate()
-        for proc in procs:
+        for proc in procs.values():
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:

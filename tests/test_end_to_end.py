@@ -2,12 +2,10 @@
 a worker builds the PDF insert, and the PDF holds the released names."""
 
 import subprocess
-from datetime import datetime, time
 
 import pikepdf
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 
 from results.arpent import ArpentClient
 from results.models import Fetch, Insert, Job, Result, Title
@@ -15,11 +13,10 @@ from results.sync import sync_calendar, sync_referentials
 from sandbox import clock, data
 from sandbox.models import Fault
 
+from .deliberation_day import LOZERE, PYRENEES_ORIENTALES, deliberation_day
 from .processes import celery_processes, child_env, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-LOZERE = "48"
 
 
 def test_released_results_are_fetched_by_the_scheduler_and_printed(live_server, tmp_path, settings):
@@ -34,7 +31,7 @@ def test_released_results_are_fetched_by_the_scheduler_and_printed(live_server, 
     title.members.add(get_user_model().objects.create_user("redac"))
 
     env = child_env(live_server.url, tmp_path, RESULTS_POLL_INTERVAL_S=2, RESULTS_POLL_FROM_HOUR=0)
-    with celery_processes(env, tmp_path, beat=True):
+    with celery_processes(env, tmp_path, beats=1):
         insert = wait_for(
             lambda: Insert.objects.filter(title=title, departement=LOZERE).first(),
             timeout=120,
@@ -66,58 +63,18 @@ def test_released_results_are_fetched_by_the_scheduler_and_printed(live_server, 
     assert published_options <= {s.option for s in first_day}
 
 
-PYRENEES_ORIENTALES = "66"
-ICC = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
-
-
 def test_a_deliberation_day_builds_versions_by_itself_as_juries_publish(
     live_server, tmp_path, settings
 ):
     """Two départements deliberate today, juries publishing from 09:35 to 17:45 (sandbox time,
     ×1200); the upstream fails now and then. With no one clicking, each insert gets a version
     per change of content, never one for a poll that brought nothing new."""
-    settings.ARPENT_BASE_URL = f"{live_server.url}/arpent-resultats-api"
-    rehearsal = clock.rehearse(LOZERE)
-    today, start = rehearsal["date"], rehearsal["session_start"]
-    clock.set_clock(datetime.combine(today, time(9, 30)), speed=1200, start=start)
-    codes = (LOZERE, PYRENEES_ORIENTALES)
-    with ArpentClient.from_settings() as client:
-        sync_referentials(client)
-        for code in codes:
-            sync_calendar(client, code)
-    separate = Title.objects.create(name="L'Indépendant", slug="independant")
-    separate.icc_profile.save("imprimeur.icc", ContentFile(open(ICC, "rb").read()))
-    combined = Title.objects.create(name="Midi Libre", slug="midi-libre", combine_departements=True)
-    for title in (separate, combined):
-        title.departements.add(*codes)
-    Fault.objects.create(
-        endpoint="resultats", departement=LOZERE, kind="http_error", status=503, remaining=3
-    )
-    Fault.objects.create(
-        endpoint="resultats", departement=PYRENEES_ORIENTALES, kind="truncated", remaining=2
-    )
-    expected_sections = {
-        code: [s for s in data.sections(code, start) if s.date == today] for code in codes
-    }
-
-    def day_is_printed():
-        published = {
-            code: Result.objects.filter(departement=code).values("option").distinct().count()
-            for code in codes
-        }
-        if any(published[c] < len(expected_sections[c]) for c in codes):
-            return False
-        if Job.objects.exclude(status__in=[Job.Status.DONE, Job.Status.FAILED]).exists():
-            return False
-        return all(
-            (insert := Insert.objects.filter(title=separate, departement=code, day=today).first())
-            and insert.names_count == Result.objects.filter(departement=code).count()
-            for code in codes
-        )
+    day = deliberation_day(live_server, settings)
 
     env = child_env(live_server.url, tmp_path, RESULTS_POLL_INTERVAL_S=2, RESULTS_POLL_FROM_HOUR=0)
-    with celery_processes(env, tmp_path, beat=True):
-        wait_for(day_is_printed, timeout=150, interval=1, message="the whole day printed")
+    with celery_processes(env, tmp_path, beats=1):
+        day.begin()
+        wait_for(day.is_printed, timeout=150, interval=1, message="the whole day printed")
         polls_at_the_end = Job.objects.filter(kind=Job.Kind.FETCH_RESULTS).count()
 
     fetches = Job.objects.filter(kind=Job.Kind.FETCH_RESULTS)
@@ -128,11 +85,9 @@ def test_a_deliberation_day_builds_versions_by_itself_as_juries_publish(
     assert Fetch.objects.filter(
         departement_code=PYRENEES_ORIENTALES, outcome=Fetch.Outcome.FAILED
     ).exists()
-    for code in codes:
-        versions = list(
-            Insert.objects.filter(title=separate, departement=code, day=today).order_by("number")
-        )
-        sections = len(expected_sections[code])
+    for code in day.codes:
+        versions = day.versions(day.separate, code)
+        sections = len(day.sections[code])
         # One version per jury at most, however many polls ran: an unchanged poll builds none.
         assert 1 <= len(versions) <= sections, (code, len(versions))
         assert polls_at_the_end > 2 * sections
@@ -141,6 +96,6 @@ def test_a_deliberation_day_builds_versions_by_itself_as_juries_publish(
         with pikepdf.open(versions[-1].pdf.path) as pdf:
             assert pdf.Root.OutputIntents[0].S == "/GTS_PDFX"
         assert versions[-1].pdfx
-    day_insert = Insert.objects.filter(title=combined, departement=None, day=today).first()
-    assert day_insert.names_count == Result.objects.filter(departement__in=codes).count()
+    day_insert = day.latest(day.combined, None)
+    assert day_insert.names_count == sum(day.results(code).count() for code in day.codes)
     assert not day_insert.pdfx  # this title gave no ICC profile

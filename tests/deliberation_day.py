@@ -1,0 +1,106 @@
+"""A simulated deliberation day for the end-to-end tests: the sandbox's clock, titles, faults."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.core.files.base import ContentFile
+from django.db.models import Q
+
+from results.arpent import ArpentClient
+from results.models import Insert, Job, Result, Title
+from results.sync import sync_calendar, sync_referentials
+from sandbox import clock, data
+from sandbox.models import Fault
+
+LOZERE = "48"
+PYRENEES_ORIENTALES = "66"
+ICC = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+
+
+@dataclass
+class DeliberationDay:
+    today: date
+    codes: tuple
+    start: time
+    speed: float
+    # One title prints an insert per département (PDF/X, with a printer's profile), the other
+    # one insert for both.
+    separate: Title
+    combined: Title
+    # The sections each département deliberates today.
+    sections: dict
+
+    def versions(self, title, code):
+        """The versions of `title`'s insert of today for `code` (None: combined), in order."""
+        return list(
+            Insert.objects.filter(title=title, departement=code, day=self.today).order_by("number")
+        )
+
+    def begin(self):
+        """Let the sandbox's clock run from the day's start, e.g. once the workers are up, so
+        that how long they take to start does not eat into the day."""
+        clock.set_clock(datetime.combine(self.today, self.start), speed=self.speed)
+
+    def latest(self, title, code):
+        return Insert.objects.filter(title=title, departement=code, day=self.today).first()
+
+    def results(self, code):
+        """The stored results of the sections `code` deliberates today.
+
+        The sandbox's clock runs on after the last jury: the next days' sections may be
+        published and fetched too, and are none of today's inserts' business.
+        """
+        today = Q()
+        for section in self.sections[code]:
+            today |= Q(filiere=section.filiere, option=section.option)
+        return Result.objects.filter(today, departement=code)
+
+    def is_printed(self):
+        """Every section published, every job finished, each département's insert up to date."""
+        for code in self.codes:
+            options = self.results(code).values("filiere", "option").distinct()
+            if options.count() < len(self.sections[code]):
+                return False
+        if Job.objects.exclude(status__in=[Job.Status.DONE, Job.Status.FAILED]).exists():
+            return False
+        return all(
+            (insert := self.latest(self.separate, code))
+            and insert.names_count == self.results(code).count()
+            for code in self.codes
+        )
+
+
+def deliberation_day(
+    live_server, settings, codes=(LOZERE, PYRENEES_ORIENTALES), start=time(9, 30), speed=1200
+):
+    """Today is a deliberation day of `codes`; the sandbox's clock shows `start`, stopped until
+    `begin()` lets it run ×`speed`.
+
+    Lozère's first deliberation day, on which Pyrénées-Orientales deliberates too: juries publish
+    from 09:35 to 17:45. The upstream fails now and then: three 503s for Lozère, two truncated
+    bodies for Pyrénées-Orientales.
+    """
+    settings.ARPENT_BASE_URL = f"{live_server.url}/arpent-resultats-api"
+    rehearsal = clock.rehearse(LOZERE)
+    today, session_start = rehearsal["date"], rehearsal["session_start"]
+    clock.set_clock(datetime.combine(today, start), speed=0, start=session_start)
+    with ArpentClient.from_settings() as client:
+        sync_referentials(client)
+        for code in codes:
+            sync_calendar(client, code)
+    separate = Title.objects.create(name="L'Indépendant", slug="independant")
+    with open(ICC, "rb") as profile:
+        separate.icc_profile.save("imprimeur.icc", ContentFile(profile.read()))
+    combined = Title.objects.create(name="Midi Libre", slug="midi-libre", combine_departements=True)
+    for title in (separate, combined):
+        title.departements.add(*codes)
+    faults = {
+        LOZERE: {"kind": "http_error", "status": 503, "remaining": 3},
+        PYRENEES_ORIENTALES: {"kind": "truncated", "remaining": 2},
+    }
+    for code in codes:
+        Fault.objects.create(endpoint="resultats", departement=code, **faults[code])
+    sections = {
+        code: [s for s in data.sections(code, session_start) if s.date == today] for code in codes
+    }
+    return DeliberationDay(today, tuple(codes), start, speed, separate, combined, sections)

@@ -1,0 +1,113 @@
+"""Several Celery processes on one broker and one database: two workers share a deliberation
+day's work and do none of it twice; two schedulers started by mistake poll and build once."""
+
+import re
+from collections import Counter
+from datetime import time
+
+import pytest
+from django.db.models import Count, Sum
+
+from layouts.versions import snapshot
+from results.inserts import content_hash, insert_content, print_options, profile_for
+from results.models import Fetch, Job
+
+from .deliberation_day import LOZERE, PYRENEES_ORIENTALES, deliberation_day
+from .processes import celery_processes, child_env, wait_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
+
+# The line results.jobs logs at the end of a job's run (not "already taken or finished").
+JOB_RUN = re.compile(r"\b(?:fetch|build) job (\d+) (?:departement|title)=")
+
+
+def jobs_run(log_path):
+    """How many times each job ran to its end in the process that wrote this log."""
+    return Counter(int(job_id) for job_id in JOB_RUN.findall(log_path.read_text()))
+
+
+def assert_one_fetch_per_departement_and_slot():
+    fetches = Job.objects.filter(kind=Job.Kind.FETCH_RESULTS)
+    assert fetches.exists()
+    assert not fetches.filter(slot=None).exists()  # the scheduler's, no one clicked
+    doubled = fetches.values("departement", "slot").annotate(n=Count("pk")).filter(n__gt=1)
+    assert not doubled.exists()
+
+
+def assert_one_upstream_call_per_run(codes):
+    """Each run of a fetch job called the upstream once: no fetch ran twice, none ran unrecorded.
+
+    A run ends as a Fetch row, even when it fails; a job put back after a transient failure runs
+    once more per attempt.
+    """
+    for code in codes:
+        jobs = Job.objects.filter(kind=Job.Kind.FETCH_RESULTS, departement=code)
+        runs = jobs.count() + (jobs.aggregate(n=Sum("attempts"))["n"] or 0)
+        assert Fetch.objects.filter(endpoint="resultats", departement_code=code).count() == runs
+
+
+def assert_one_version_per_new_content(day):
+    for title, code in [(day.separate, c) for c in day.codes] + [(day.combined, None)]:
+        versions = day.versions(title, code)
+        assert [v.number for v in versions] == list(range(1, len(versions) + 1))
+        assert len({v.content_hash for v in versions}) == len(versions), (title, code)
+        assert all(v.diff["totals"]["names_added"] > 0 for v in versions), (title, code)
+
+
+def test_two_workers_share_a_deliberation_day_and_do_no_job_twice(live_server, tmp_path, settings):
+    """Two machines' workers take the jobs of one broker: each job runs once, on one of them,
+    and the day's last versions are what a single build of the stored results gives."""
+    day = deliberation_day(live_server, settings, speed=2400)  # 09:30 to 17:45 in 13 s
+    env = child_env(live_server.url, tmp_path, RESULTS_POLL_INTERVAL_S=2, RESULTS_POLL_FROM_HOUR=0)
+    with celery_processes(env, tmp_path, workers=2, beats=1):
+        day.begin()
+        wait_for(day.is_printed, timeout=120, interval=1, message="the whole day printed")
+
+    runs = [jobs_run(tmp_path / "worker-1.log"), jobs_run(tmp_path / "worker-2.log")]
+    assert all(runs), f"a worker did nothing: {runs}"
+    done = Job.objects.filter(status=Job.Status.DONE).values_list("pk", flat=True)
+    assert runs[0] + runs[1] == Counter(done)  # every finished job ran once, on one worker
+    assert set(runs[0]).isdisjoint(runs[1])
+    builds = Job.objects.filter(kind=Job.Kind.BUILD_INSERT)
+    assert set(builds.values_list("status", "attempts")) == {(Job.Status.DONE, 0)}
+    # The only failures are the truncated bodies the upstream served, one job each.
+    failed = Job.objects.filter(status=Job.Status.FAILED)
+    assert set(failed.values_list("kind", "departement")) <= {
+        (Job.Kind.FETCH_RESULTS, PYRENEES_ORIENTALES)
+    }
+    assert failed.count() == 2
+    assert_one_fetch_per_departement_and_slot()
+    assert_one_upstream_call_per_run(day.codes)
+    assert_one_version_per_new_content(day)
+
+    for title, code in [(day.separate, c) for c in day.codes] + [(day.combined, None)]:
+        latest = day.latest(title, code)
+        heading, groups = insert_content(title, latest.departement, day.today)
+        assert latest.heading == heading
+        assert latest.content == snapshot(groups)
+        assert latest.content_hash == content_hash(
+            heading, groups, profile_for(title), print_options(title)
+        )
+
+
+def test_two_schedulers_started_by_mistake_poll_and_build_once(live_server, tmp_path, settings):
+    """Two beats send every poll twice; each département is fetched once per poll slot, and
+    each new content makes one version."""
+    # Lozère's juries publish at 15:50 and 17:45: two hours of sandbox time, 6 s.
+    day = deliberation_day(live_server, settings, codes=(LOZERE,), start=time(15, 45), speed=1200)
+    env = child_env(live_server.url, tmp_path, RESULTS_POLL_INTERVAL_S=2, RESULTS_POLL_FROM_HOUR=0)
+    with celery_processes(env, tmp_path, workers=1, beats=2):
+        day.begin()
+        wait_for(day.is_printed, timeout=90, interval=1, message="the whole day printed")
+
+    sends = [
+        (tmp_path / f"beat-{n}.log").read_text().count("Sending due task poll-results")
+        for n in (1, 2)
+    ]
+    assert all(sends), f"a scheduler sent nothing: {sends}"
+    worker_log = (tmp_path / "worker-1.log").read_text()
+    assert ": its fetch exists already" in worker_log  # a second send came, and made nothing
+    assert_one_fetch_per_departement_and_slot()
+    assert_one_upstream_call_per_run(day.codes)
+    assert_one_version_per_new_content(day)
+    assert len(day.versions(day.separate, LOZERE)) <= len(day.sections[LOZERE])

@@ -1,5 +1,5 @@
 # The two commands of the README, and the benchmarks.
-.PHONY: run test lint bench-sync bench-estimate bench-insert bench-delay
+.PHONY: run test lint bench-sync bench-estimate bench-insert bench-delay bench-load
 
 run:
 	scripts/run
@@ -30,3 +30,9 @@ bench-insert:
 bench-delay:
 	scripts/setup
 	uv run python -m benchmarks.delay
+
+# A results-day crowd of editors on gunicorn, production settings, while a worker builds inserts
+# (PostgreSQL's newsroom_bench database when DATABASE_URL is set, else a fresh SQLite file).
+bench-load:
+	scripts/setup
+	uv run python -m benchmarks.load

@@ -1,6 +1,6 @@
 """The insert pages: versions, progress, thumbnails, diffs, "bon à tirer" and downloads."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.db import transaction
@@ -69,10 +69,14 @@ def _jobs(title, departement, day):
         if departement
         else list(title.departements.values_list("code", flat=True))
     )
+    # From yesterday's midnight (Paris) on, as an instant: a range the database compares as it
+    # is, where `created_at__date` converted every job of the département to a local date (in
+    # Python, on SQLite) at each poll of the progress panel.
+    since = datetime.combine(timezone.localdate() - timedelta(days=1), time.min)
     fetches = Q(
         kind=Job.Kind.FETCH_RESULTS,
         departement__in=codes,
-        created_at__date__gte=timezone.localdate() - timedelta(days=1),
+        created_at__gte=timezone.make_aware(since),
     )
     return list(Job.objects.filter(builds | fetches).order_by("-created_at")[:6])
 

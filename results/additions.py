@@ -1,5 +1,6 @@
 """Verified additions: a candidate missing from the list, checked admitted through E3."""
 
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
@@ -81,10 +82,10 @@ def verify_and_add(title, ina, num_gestion, user, *, client=None):
 
 
 def _transcript(ina, num_gestion, key, client):
-    own_client = client is None
-    client = client or ArpentClient.from_settings()
     try:
-        return client.transcript(ina, num_gestion, contract_key=key)
+        # A client passed in is the caller's to close; one made here is closed here.
+        with nullcontext(client) if client else ArpentClient.from_settings() as arpent:
+            return arpent.transcript(ina, num_gestion, contract_key=key)
     except ArpentRefused as error:
         if error.status in (401, 403):
             raise NotVerified(
@@ -99,9 +100,6 @@ def _transcript(ina, num_gestion, key, client):
         raise NotVerified(
             f"Vérification impossible pour l'instant : {error}", counts=False
         ) from None
-    finally:
-        if own_client:
-            client.close()
 
 
 def session_year(departement_code):

@@ -7,6 +7,7 @@ deliberation day waits for these sources. A failed refresh keeps the last good f
 """
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -23,6 +24,7 @@ from .models import (
     Fetch,
     LyceeResult,
 )
+from .sync import save_fetch
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +49,18 @@ class RefreshReport:
 
 
 def _record(endpoint, code, started, *, rows=None, error=None):
-    Fetch.objects.create(
-        endpoint=endpoint,
-        departement_id=code if code and Departement.objects.filter(code=code).exists() else None,
-        departement_code=code or "",
-        started_at=started,
-        duration_ms=int((timezone.now() - started).total_seconds() * 1000),
-        http_status=getattr(error, "status", None) or (None if error else 200),
-        row_count=rows,
-        outcome=Fetch.Outcome.FAILED if error else Fetch.Outcome.CHANGED,
-        summary=str(error) if error else f"{rows} ligne(s)",
+    save_fetch(
+        Fetch(
+            endpoint=endpoint,
+            departement_id=code or None,
+            departement_code=code or "",
+            started_at=started,
+            duration_ms=int((timezone.now() - started).total_seconds() * 1000),
+            http_status=getattr(error, "status", None) or (None if error else 200),
+            row_count=rows,
+            outcome=Fetch.Outcome.FAILED if error else Fetch.Outcome.CHANGED,
+            summary=str(error) if error else f"{rows} ligne(s)",
+        )
     )
 
 
@@ -67,9 +71,8 @@ def refresh_departement(code, client=None):
     """Refresh a département's establishments and lycée results; each source apart, so one
     down leaves the other's fresh figures, and a failure keeps the cached ones."""
     report = RefreshReport()
-    own = client is None
-    client = client or education.EducationClient.from_settings()
-    try:
+    # A client passed in is the caller's to close; one made here is closed here.
+    with nullcontext(client) if client else education.EducationClient.from_settings() as client:
         for endpoint, fetch, store in (
             (ESTABLISHMENTS, client.agricultural_establishments, _store_establishments),
             (LYCEE_RESULTS, client.lycee_pro_results, _store_lycee_results),
@@ -86,9 +89,6 @@ def refresh_departement(code, client=None):
                 store(code, records)
                 _record(endpoint, code, started, rows=len(records))
             report.refreshed.append(f"{endpoint} {code}")
-    finally:
-        if own:
-            client.close()
     return report
 
 
@@ -148,20 +148,20 @@ def refresh_employment(client=None):
     """Refresh the figures of every mapped code: national, and for each followed region."""
     report = RefreshReport()
     regions = followed_regions()
-    own = client is None
-    client = client or inserjeunes.InserJeunesClient.from_settings()
     started = timezone.now()
     count = 0
     try:
-        for code in sorted({c for m in DiplomaCode.objects.all() for c in m.codes}):
-            for region in ["", *regions]:
-                if region:
-                    rates = client.regional(region, code)
-                else:
-                    rates = client.national(code)
-                if rates is not None:
-                    _store_figure(code, region, rates)
-                    count += 1
+        # A client passed in is the caller's to close; one made here is closed here.
+        with nullcontext(client) if client else inserjeunes.InserJeunesClient.from_settings() as ij:
+            for code in sorted({c for m in DiplomaCode.objects.all() for c in m.codes}):
+                for region in ["", *regions]:
+                    if region:
+                        rates = ij.regional(region, code)
+                    else:
+                        rates = ij.national(code)
+                    if rates is not None:
+                        _store_figure(code, region, rates)
+                        count += 1
     except (inserjeunes.InserJeunesError, ValueError) as error:
         _record(EMPLOYMENT, "", started, error=error)
         report.failed.append(f"InserJeunes : {error}")
@@ -169,9 +169,6 @@ def refresh_employment(client=None):
     else:
         _record(EMPLOYMENT, "", started, rows=count)
         report.refreshed.append(f"InserJeunes : {count} chiffre(s)")
-    finally:
-        if own:
-            client.close()
     return report
 
 

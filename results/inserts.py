@@ -392,7 +392,7 @@ def delete_files(insert):
         try:
             insert.pdf.storage.delete(name)
         except OSError as error:
-            log.warning("file %s of a version not saved could not be deleted: %s", name, error)
+            log.warning("file %s of a version could not be deleted: %s", name, error)
     insert.pdf.name = None
 
 

@@ -1,6 +1,7 @@
 """Candidates' removal requests: matching them to published lines, confirming, applying them."""
 
 from collections import Counter
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -137,6 +138,8 @@ def confirm(removal, result_ids, user):
 def withdraw_versions(removal):
     """Mark the versions of the request's title that printed the name as withdrawn, and delete
     their files once the transaction commits: nobody downloads them again."""
+    from .inserts import delete_files
+
     candidates = Insert.objects.filter(
         title=removal.title, withdrawn_at__isnull=True, departement__in=[removal.departement_id]
     ) | Insert.objects.filter(
@@ -146,20 +149,8 @@ def withdraw_versions(removal):
     now = timezone.now()
     for insert in withdrawn:
         Insert.objects.filter(pk=insert.pk).update(withdrawn_at=now, thumbnails=[])
-        transaction.on_commit(_file_deleter(insert))
+        transaction.on_commit(partial(delete_files, insert))
     return withdrawn
-
-
-def _file_deleter(insert):
-    names = [insert.pdf.name, *insert.thumbnails]
-    storage = insert.pdf.storage
-
-    def delete():
-        for name in names:
-            if name:
-                storage.delete(name)
-
-    return delete
 
 
 def scope_label(removal):

@@ -64,7 +64,7 @@ def _record(answer_call, endpoint, departement_code=""):
         fetch.outcome = Fetch.Outcome.FAILED
         fetch.summary = str(error)
         fetch.payload = _decode(error.body)
-        _save_fetch(fetch)
+        save_fetch(fetch)
         raise
     fetch.duration_ms = int((time.monotonic() - clock) * 1000)
     fetch.http_status = answer.status
@@ -82,7 +82,8 @@ def _record(answer_call, endpoint, departement_code=""):
     return answer, fetch
 
 
-def _save_fetch(fetch):
+def save_fetch(fetch):
+    """Store a fetch record; a code not (yet) in the referential keeps only its text."""
     if fetch.departement_id and not Departement.objects.filter(pk=fetch.departement_id).exists():
         fetch.departement_id = None
     fetch.save()
@@ -95,7 +96,7 @@ def _decode(body):
 def _finish(fetch, report):
     fetch.outcome = report.outcome
     fetch.summary = str(report)
-    _save_fetch(fetch)
+    save_fetch(fetch)
     return report
 
 

@@ -32,6 +32,9 @@ def child_env(live_server_url, tmp_path, **extra):
     env.update(
         DATABASE_URL=database_url(),
         ARPENT_BASE_URL=f"{live_server_url}/arpent-resultats-api",
+        # The open-data stand-ins too, for the refreshes a followed département starts.
+        EDUCATION_BASE_URL=live_server_url,
+        INSERJEUNES_BASE_URL=live_server_url,
         CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         VAR_DIR=os.environ.get("VAR_DIR", str(settings.VAR_DIR)),

@@ -433,7 +433,22 @@ OPEN_DATA_REFRESH_HOUR = envint("OPEN_DATA_REFRESH_HOUR", "5")
 # recent stamp proves both run; /sante/ reports the scheduler down after 3 missed beats.
 HEARTBEAT_INTERVAL_S = envint("HEARTBEAT_INTERVAL_S", "60")
 
+# Jobs' state lives in the database (results.models.Job); results.reconcile squares it with
+# the broker every JOB_RECONCILE_INTERVAL_S. A running job stamps its heartbeat every
+# JOB_HEARTBEAT_S; one silent for JOB_LOST_AFTER_S lost its worker (killed mid-build) and is
+# queued again, and a queued job not started JOB_LOST_AFTER_S after its due time lost its
+# message (Redis restarted) and is sent again. Long enough for a loaded machine's missed
+# stamps and a busy queue; a duplicate message would do nothing (jobs.claim).
+JOB_HEARTBEAT_S = envint("JOB_HEARTBEAT_S", "10")
+JOB_LOST_AFTER_S = envint("JOB_LOST_AFTER_S", "120")
+JOB_RECONCILE_INTERVAL_S = envint("JOB_RECONCILE_INTERVAL_S", "60")
+
 CELERY_BEAT_SCHEDULE = {
+    "reconcile-jobs": {
+        "task": "results.tasks.reconcile_jobs",
+        "schedule": float(JOB_RECONCILE_INTERVAL_S),
+        "options": {"expires": JOB_RECONCILE_INTERVAL_S},
+    },
     "heartbeat": {
         "task": "results.tasks.heartbeat",
         "schedule": float(HEARTBEAT_INTERVAL_S),

@@ -234,7 +234,7 @@ def download_insert(request, slug, pk):
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=version.pdf.name.rsplit("/", 1)[-1],
+        filename=f"{version.file_stem}.pdf",
         content_type="application/pdf",
     )
 
@@ -250,8 +250,7 @@ def page_thumbnail(request, slug, pk, page):
 
 
 def _export_name(version, extension):
-    stem = version.pdf.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return f"{stem}.{extension}"
+    return f"{version.file_stem}.{extension}"
 
 
 def export_csv(request, slug, pk):

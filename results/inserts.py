@@ -361,7 +361,7 @@ def new_version(build, latest):
         diff=changes,
         build_seconds=round(build.seconds, 2),
     )
-    stem = f"encart-{build.title.slug}-{insert.scope_code}-{build.day:%Y%m%d}-v{insert.number}"
+    stem = insert.file_stem
     insert.thumbnails = []
     try:
         insert.pdf.save(f"{stem}.pdf", ContentFile(build.pdf), save=False)

@@ -1,10 +1,14 @@
 """Background jobs the editors follow: claiming, progress, and the work each kind does."""
 
 import logging
-from datetime import timedelta
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from .arpent import ArpentClient
 from .audit import Action, record
@@ -12,45 +16,70 @@ from .models import Job, Title
 
 log = logging.getLogger(__name__)
 
-# A job still "running" after this long lost its worker (killed mid-task): the redelivered
-# message may take it over.
-STALE_AFTER = timedelta(minutes=35)
 
-
-def claim(job_id, resuming=False):
+def claim(job_id, resuming=None):
     """Take a job for this worker; None if another worker has it or it is finished.
 
-    `resuming`: the task's retry after the database went away mid-run; the job could not be
-    put back in the queue, so it is still "running" in its row, and it is this task's own.
+    `resuming`: the token (`started_at`, ISO) of this task's own run, when the task retries
+    after the database went away mid-run: the job could not be put back in the queue then, so
+    it is still "running" in its row, and it is this run's own unless the reconciler took it
+    over meanwhile.
     """
     now = timezone.now()
-    claimable = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED) | Job.objects.filter(
-        pk=job_id, status=Job.Status.RUNNING, started_at__lt=now - STALE_AFTER
-    )
+    claimable = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED)
     if resuming:
-        claimable |= Job.objects.filter(pk=job_id, status=Job.Status.RUNNING)
-    if claimable.update(status=Job.Status.RUNNING, started_at=now, progress=5) != 1:
+        token = datetime.fromisoformat(resuming)
+        claimable |= Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, started_at=token)
+    taken = claimable.update(
+        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, progress=5
+    )
+    if taken != 1:
         return None
     return Job.objects.select_related("departement", "title").get(pk=job_id)
 
 
+def token(job):
+    """The run's token, for a retry that resumes it (see `claim`)."""
+    return job.started_at.isoformat()
+
+
+def _owned(job):
+    """The job's row while this run still holds it: not finished, not taken over."""
+    return Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, started_at=job.started_at)
+
+
+def _write(job, **fields):
+    if not _owned(job).update(**fields):
+        # The reconciler gave the job to another run, which records its own outcome.
+        log.warning("job %s was taken over: this run's %s is not recorded", job.pk, sorted(fields))
+        return False
+    return True
+
+
 def progress(job, percent, message=""):
     job.progress, job.message = percent, message
-    Job.objects.filter(pk=job.pk).update(progress=percent, message=message)
+    _write(job, progress=percent, message=message, heartbeat_at=timezone.now())
 
 
 def finish(job, message, insert=None):
     job.status, job.progress, job.message = Job.Status.DONE, 100, message
     job.finished_at, job.insert = timezone.now(), insert
-    job.save(update_fields=["status", "progress", "message", "finished_at", "insert"])
+    _write(
+        job,
+        status=job.status,
+        progress=100,
+        message=message,
+        finished_at=job.finished_at,
+        insert=insert,
+    )
 
 
 def fail(job, message):
     from .polling import poll_failed
 
     job.status, job.message, job.finished_at = Job.Status.FAILED, message, timezone.now()
-    job.save(update_fields=["status", "message", "finished_at"])
-    if job.kind == Job.Kind.FETCH_RESULTS and job.slot:
+    failed = _write(job, status=job.status, message=message, finished_at=job.finished_at)
+    if failed and job.kind == Job.Kind.FETCH_RESULTS and job.slot:
         poll_failed(job)
 
 
@@ -61,17 +90,66 @@ def abandon(job_id, message):
     )
 
 
-def requeue(job, message):
-    """Put a job back in the queue after a transient failure; the task retries it later."""
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.QUEUED, message=message, attempts=job.attempts + 1
-    )
+def requeue(job, message, delay):
+    """Put a job back in the queue after a transient failure; the task retries it in `delay`
+    seconds (and the reconciler, should that retry's message be lost)."""
+    due = timezone.now() + timedelta(seconds=delay)
+    _write(job, status=Job.Status.QUEUED, message=message, attempts=job.attempts + 1, due_at=due)
+
+
+@contextmanager
+def keeping_alive(job):
+    """Stamp the job's heartbeat while its run lasts, from a thread of its own.
+
+    A PDF render or a slow upstream gives no other sign of life for a while; a worker killed
+    mid-run stops stamping, and the reconciler (results.reconcile) puts the job back in the
+    queue for another worker. The thread has its own database connection, closed at its end.
+    """
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(settings.JOB_HEARTBEAT_S):
+                try:
+                    if not _owned(job).update(heartbeat_at=timezone.now()):
+                        return  # taken over, or finished: nothing more to stamp
+                except DatabaseError as error:
+                    # The database is away: the run fails on its own next query and retries.
+                    log.warning("job %s: heartbeat not stamped (%s)", job.pk, error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"job-{job.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def send(job):
+    """Hand the job to a worker once the transaction commits.
+
+    A broker that cannot be reached (Redis restarting) must neither fail the request or task
+    that made the job nor lose it: the job stays queued in its row, and the reconciler sends
+    it again.
+    """
+    from .tasks import build_insert, fetch_results
+
+    task = {Job.Kind.FETCH_RESULTS: fetch_results, Job.Kind.BUILD_INSERT: build_insert}[job.kind]
+
+    def deliver():
+        try:
+            task.delay(job.pk)
+        except BrokerUnreachable as error:
+            log.warning("job %s not sent (%s): the reconciler will send it", job.pk, error)
+
+    transaction.on_commit(deliver)
 
 
 def enqueue_fetch(departement, *, title=None, user=None, slot=None):
     """Create a fetch job and send it to a worker once the transaction commits."""
-    from .tasks import fetch_results
-
     job = Job.objects.create(
         kind=Job.Kind.FETCH_RESULTS,
         departement=departement,
@@ -79,14 +157,12 @@ def enqueue_fetch(departement, *, title=None, user=None, slot=None):
         requested_by=user,
         slot=slot,
     )
-    fetch_results.delay_on_commit(job.pk)
+    send(job)
     return job
 
 
 def enqueue_build(title, departement, day, *, user=None):
     """A build job for the insert of `day`: one département's, or (None) all the title's."""
-    from .tasks import build_insert
-
     job = Job.objects.create(
         kind=Job.Kind.BUILD_INSERT,
         departement=departement,
@@ -94,7 +170,7 @@ def enqueue_build(title, departement, day, *, user=None):
         title=title,
         requested_by=user,
     )
-    build_insert.delay_on_commit(job.pk)
+    send(job)
     return job
 
 

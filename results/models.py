@@ -455,6 +455,12 @@ class Insert(models.Model):
         return self.departement_id or ALL_DEPARTEMENTS
 
     @property
+    def file_stem(self):
+        """The name its files are given, and downloaded under, whatever name the storage chose
+        (another when a build killed mid-write left a file of that name)."""
+        return f"encart-{self.title.slug}-{self.scope_code}-{self.day:%Y%m%d}-v{self.number}"
+
+    @property
     def size_text(self):
         """ "1 page + 2 colonnes", counted on the columns of the grid it was built on."""
         return format_size(Size(self.lines, self.columns, self.pages), self.columns_per_page)
@@ -528,7 +534,19 @@ class Job(models.Model):
     message = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # When its task should run: at creation, or when a retry's wait ends. A job still queued
+    # long after lost its message (a broker restarted, a send that failed): results.reconcile
+    # sends it again.
+    due_at = models.DateTimeField(default=timezone.now)
+    # Set by each claim: the run's token, which its later writes must match (a run taken over
+    # by the reconciler writes nothing more).
     started_at = models.DateTimeField(null=True, blank=True)
+    # Stamped every JOB_HEARTBEAT_S while it runs: a running job whose stamps stopped lost its
+    # worker (killed, its machine gone), and results.reconcile puts it back in the queue.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # How many times it was put back after losing its worker; bounded, so that a job that
+    # kills its worker each time (memory) fails instead of killing them all in turn.
+    recoveries = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     insert = models.ForeignKey(Insert, null=True, blank=True, on_delete=models.SET_NULL)
 
@@ -539,6 +557,14 @@ class Job(models.Model):
                 fields=["kind", "departement", "slot"],
                 condition=models.Q(slot__isnull=False),
                 name="unique_scheduled_job",
+            )
+        ]
+        indexes = [
+            # The reconciler's query, every minute, among a season's finished jobs.
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="job_unfinished",
             )
         ]
 

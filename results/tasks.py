@@ -6,7 +6,7 @@ import random
 from celery import shared_task
 from django.db.utils import InterfaceError, OperationalError
 
-from . import context, health, jobs, logcontext, polling, retention
+from . import context, health, jobs, logcontext, polling, reconcile, retention
 from .arpent import ArpentClient, ArpentError, ArpentUnavailable
 from .models import Title
 from .sync import sync_calendar, sync_referentials
@@ -16,13 +16,17 @@ log = logging.getLogger(__name__)
 MAX_FETCH_ATTEMPTS = 6
 # A database down (restart, failover) is waited for about half an hour: 5 s, 10 s, 20 s… then
 # every 5 min. The job's row cannot be marked meanwhile: it stays as it was, and the retry
-# takes it up again (jobs.claim(…, resuming=True)).
+# takes it up again with its run's token (jobs.claim(…, resuming=token)), unless the
+# reconciler has given it to another run by then.
 DATABASE_DOWN = (OperationalError, InterfaceError)
 MAX_DATABASE_RETRIES = 10
 
 
-def retry_database(task, job_id, error):
-    """Retry the task later, bounded, when the database could not be reached."""
+def retry_database(task, job_id, error, resuming):
+    """Retry the task later, bounded, when the database could not be reached.
+
+    `resuming`: the token of the run the database interrupted, if it had claimed the job.
+    """
     retries = task.request.retries
     if retries >= MAX_DATABASE_RETRIES:
         log.error("job %s abandoned: database unreachable after %s retries", job_id, retries)
@@ -31,7 +35,11 @@ def retry_database(task, job_id, error):
     delay = min(300, 5 * 2**retries) * random.uniform(0.8, 1.2)
     log.warning("job %s: database unreachable (%s), retry in %d s", job_id, error, delay)
     return task.retry(
-        args=[job_id], kwargs={"resuming": True}, countdown=delay, max_retries=None, exc=error
+        args=[job_id],
+        kwargs={"resuming": resuming},
+        countdown=delay,
+        max_retries=None,
+        exc=error,
     )
 
 
@@ -79,18 +87,20 @@ def poll_results():
 
 
 @shared_task(bind=True, max_retries=None)
-def fetch_results(self, job_id, resuming=False):
+def fetch_results(self, job_id, resuming=None):
     """Fetch a département's published results for a job an editor or the scheduler started."""
     with logcontext.bind(job_id=job_id):
+        job = None
         try:
             job = jobs.claim(job_id, resuming=resuming)
             if job is None:
                 log.info("fetch job %s already taken or finished", job_id)
                 return
-            with logcontext.bind_job(job):
+            with logcontext.bind_job(job), jobs.keeping_alive(job):
                 _fetch(self, job)
         except DATABASE_DOWN as error:
-            raise retry_database(self, job_id, error) from None
+            resume = jobs.token(job) if job else resuming
+            raise retry_database(self, job_id, error, resume) from None
 
 
 def _fetch(task, job):
@@ -102,7 +112,7 @@ def _fetch(task, job):
             jobs.fail(job, f"{error}. Abandon après {job.attempts + 1} tentatives.")
             return
         delay = error.retry_after or min(600, 15 * 2**job.attempts) * random.uniform(0.8, 1.2)
-        jobs.requeue(job, f"{error}. Nouvel essai dans {int(delay)} s.")
+        jobs.requeue(job, f"{error}. Nouvel essai dans {int(delay)} s.", delay)
         raise task.retry(countdown=delay) from None
     except DATABASE_DOWN:
         raise  # the job cannot be marked failed: fetch_results retries it
@@ -116,18 +126,20 @@ def _fetch(task, job):
 
 
 @shared_task(bind=True, max_retries=None)
-def build_insert(self, job_id, resuming=False):
+def build_insert(self, job_id, resuming=None):
     """Build a title's PDF insert for a département."""
     with logcontext.bind(job_id=job_id):
+        job = None
         try:
             job = jobs.claim(job_id, resuming=resuming)
             if job is None:
                 log.info("build job %s already taken or finished", job_id)
                 return
-            with logcontext.bind_job(job):
+            with logcontext.bind_job(job), jobs.keeping_alive(job):
                 _build(job)
         except DATABASE_DOWN as error:
-            raise retry_database(self, job_id, error) from None
+            resume = jobs.token(job) if job else resuming
+            raise retry_database(self, job_id, error, resume) from None
 
 
 def _build(job):
@@ -181,3 +193,16 @@ def refresh_departement_context(code):
 def heartbeat():
     """Periodic: stamp the time, so that /sante/ knows the scheduler and a worker both run."""
     health.stamp_heartbeat()
+
+
+@shared_task
+def reconcile_jobs():
+    """Periodic: the jobs whose message or worker was lost go back to a worker.
+
+    Job state lives in the database, not in the broker: a Redis restarted without its data, a
+    send that failed, a worker killed mid-build (its message would only come back after the
+    broker's visibility timeout, hours later) leave a row that says what is still to do.
+    """
+    report = reconcile.reconcile_jobs()
+    if report:
+        log.warning("reconciled jobs: %s", report)

@@ -91,16 +91,6 @@ def test_a_job_is_claimed_by_one_worker_only(gard):
     assert job.status == Job.Status.RUNNING
 
 
-def test_a_job_whose_worker_died_can_be_taken_over(gard):
-    job = Job.objects.create(
-        kind=Job.Kind.FETCH_RESULTS,
-        departement=gard,
-        status=Job.Status.RUNNING,
-        started_at=at(9),
-    )
-    assert jobs.claim(job.pk) is not None
-
-
 def test_a_finished_job_is_never_run_again(gard):
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard, status=Job.Status.DONE)
     assert jobs.claim(job.pk) is None

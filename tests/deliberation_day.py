@@ -1,13 +1,15 @@
 """A simulated deliberation day for the end-to-end tests: the sandbox's clock, titles, faults."""
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.core.files.base import ContentFile
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 
 from results.arpent import ArpentClient
-from results.models import Insert, Job, Result, Title
+from results.models import Fetch, Insert, Job, Result, Title
 from results.sync import sync_calendar, sync_referentials
 from sandbox import clock, data
 from sandbox.models import Fault
@@ -104,3 +106,40 @@ def deliberation_day(
         code: [s for s in data.sections(code, session_start) if s.date == today] for code in codes
     }
     return DeliberationDay(today, tuple(codes), start, speed, separate, combined, sections)
+
+
+# The line results.jobs logs at the end of a job's run (not "already taken or finished").
+JOB_RUN = re.compile(r"\b(?:fetch|build) job (\d+) (?:departement|title)=")
+
+
+def jobs_run(log_path):
+    """How many times each job ran to its end in the process that wrote this log."""
+    return Counter(int(job_id) for job_id in JOB_RUN.findall(log_path.read_text()))
+
+
+def assert_one_fetch_per_departement_and_slot():
+    fetches = Job.objects.filter(kind=Job.Kind.FETCH_RESULTS)
+    assert fetches.exists()
+    assert not fetches.filter(slot=None).exists()  # the scheduler's, no one clicked
+    doubled = fetches.values("departement", "slot").annotate(n=Count("pk")).filter(n__gt=1)
+    assert not doubled.exists()
+
+
+def assert_one_upstream_call_per_run(codes):
+    """Each run of a fetch job called the upstream once: no fetch ran twice, none ran unrecorded.
+
+    A run ends as a Fetch row, even when it fails; a job put back after a transient failure runs
+    once more per attempt.
+    """
+    for code in codes:
+        jobs = Job.objects.filter(kind=Job.Kind.FETCH_RESULTS, departement=code)
+        runs = jobs.count() + (jobs.aggregate(n=Sum("attempts"))["n"] or 0)
+        assert Fetch.objects.filter(endpoint="resultats", departement_code=code).count() == runs
+
+
+def assert_one_version_per_new_content(day):
+    for title, code in [(day.separate, c) for c in day.codes] + [(day.combined, None)]:
+        versions = day.versions(title, code)
+        assert [v.number for v in versions] == list(range(1, len(versions) + 1))
+        assert len({v.content_hash for v in versions}) == len(versions), (title, code)
+        assert all(v.diff["totals"]["names_added"] > 0 for v in versions), (title, code)

@@ -1,6 +1,7 @@
 """Real Celery worker and beat processes for the end-to-end and browser tests."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -81,53 +82,88 @@ def beat_command(schedule):
     ]
 
 
-def started(name, proc, tmp_path):
-    """Whether a worker is ready to take tasks, or a beat is sending them."""
-    if proc.poll() is not None:
-        raise AssertionError(f"{name} exited with status {proc.returncode} on start-up")
-    line = " ready." if name.startswith("worker") else "beat: Starting..."
-    return line in (tmp_path / f"{name}.log").read_text()
+class CeleryProcesses:
+    """Workers and beats as child processes, each logging to its own file in `folder`
+    (worker-1.log, beat-1.log…), each in a session of its own so that `kill` takes its pool
+    and render processes down with it, as a machine losing the process would."""
+
+    def __init__(self, env, folder, commands):
+        self.env, self.folder, self.commands = env, folder, commands
+        self.procs, self.logs, self.offsets = {}, {}, {}
+
+    def start(self, name):
+        """Start (or start again, appending to its log) the process `name`."""
+        log = self.logs.get(name) or open(self.folder / f"{name}.log", "a+")  # noqa: SIM115
+        self.logs[name] = log
+        self.offsets[name] = log.seek(0, os.SEEK_END)
+        self.procs[name] = subprocess.Popen(
+            self.commands[name],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def started(self, name):
+        """Whether a worker is ready to take tasks, or a beat is sending them."""
+        proc = self.procs[name]
+        if proc.poll() is not None:
+            raise AssertionError(f"{name} exited with status {proc.returncode} on start-up")
+        line = " ready." if name.startswith("worker") else "beat: Starting..."
+        with open(self.folder / f"{name}.log") as log:
+            log.seek(self.offsets[name])
+            return line in log.read()
+
+    def wait_started(self, *names):
+        wait_for(
+            lambda: all(self.started(name) for name in names),
+            timeout=60,
+            message=f"{', '.join(names)} to start",
+        )
+
+    def kill(self, name):
+        """SIGKILL the process and its children: no shutdown, no acknowledgement, nothing."""
+        os.killpg(self.procs[name].pid, signal.SIGKILL)
+        self.procs[name].wait()
+
+    def stop(self):
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        for log in self.logs.values():
+            log.seek(0)
+            print(f"----- {log.name} -----\n{log.read()[-6000:]}")
+            log.close()
 
 
 @contextmanager
 def celery_processes(env, tmp_path, workers=1, beats=0):
     """Start workers (and beats); stop them on exit, printing their logs if a test failed.
 
-    Each process logs to its own file in `tmp_path`, worker-1.log, beat-1.log and so on, which a
-    test may read to tell which worker ran which job. More than one beat is the mistake the
-    scheduler must survive; each then has its own schedule file, as on two machines. It returns
-    once they all are up, so that their start-up does not count in a test's timeouts.
+    A test may read a process's log to tell which worker ran which job. More than one beat is
+    the mistake the scheduler must survive; each then has its own schedule file, as on two
+    machines. It returns once they all are up, so that their start-up does not count in a
+    test's timeouts; it yields the CeleryProcesses, for a test that kills or restarts one.
     """
-    logs, procs = [], {}
     commands = {f"worker-{n}": worker_command(n) for n in range(1, workers + 1)}
     for n in range(1, beats + 1):
         commands[f"beat-{n}"] = beat_command(tmp_path / f"celerybeat-schedule-{n}")
+    processes = CeleryProcesses(env, tmp_path, commands)
     try:
         purge_queue()
-        for name, command in commands.items():
-            log = open(tmp_path / f"{name}.log", "w+")  # noqa: SIM115
-            logs.append(log)
-            procs[name] = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        wait_for(
-            lambda: all(started(name, proc, tmp_path) for name, proc in procs.items()),
-            timeout=60,
-            message="the Celery processes to start",
-        )
-        yield list(procs.values())
+        for name in commands:
+            processes.start(name)
+        processes.wait_started(*commands)
+        yield processes
     finally:
-        for proc in procs.values():
-            proc.terminate()
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        for log in logs:
-            log.seek(0)
-            print(f"----- {log.name} -----\n{log.read()[-6000:]}")
-            log.close()
+        processes.stop()
 
 
 def wait_for(condition, timeout, interval=0.5, message="condition"):

@@ -1,57 +1,27 @@
 """Several Celery processes on one broker and one database: two workers share a deliberation
 day's work and do none of it twice; two schedulers started by mistake poll and build once."""
 
-import re
 from collections import Counter
 from datetime import time
 
 import pytest
-from django.db.models import Count, Sum
 
 from layouts.versions import snapshot
 from results.inserts import content_hash, insert_content, print_options, profile_for
-from results.models import Fetch, Job
+from results.models import Job
 
-from .deliberation_day import LOZERE, PYRENEES_ORIENTALES, deliberation_day
+from .deliberation_day import (
+    LOZERE,
+    PYRENEES_ORIENTALES,
+    assert_one_fetch_per_departement_and_slot,
+    assert_one_upstream_call_per_run,
+    assert_one_version_per_new_content,
+    deliberation_day,
+    jobs_run,
+)
 from .processes import celery_processes, child_env, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
-
-# The line results.jobs logs at the end of a job's run (not "already taken or finished").
-JOB_RUN = re.compile(r"\b(?:fetch|build) job (\d+) (?:departement|title)=")
-
-
-def jobs_run(log_path):
-    """How many times each job ran to its end in the process that wrote this log."""
-    return Counter(int(job_id) for job_id in JOB_RUN.findall(log_path.read_text()))
-
-
-def assert_one_fetch_per_departement_and_slot():
-    fetches = Job.objects.filter(kind=Job.Kind.FETCH_RESULTS)
-    assert fetches.exists()
-    assert not fetches.filter(slot=None).exists()  # the scheduler's, no one clicked
-    doubled = fetches.values("departement", "slot").annotate(n=Count("pk")).filter(n__gt=1)
-    assert not doubled.exists()
-
-
-def assert_one_upstream_call_per_run(codes):
-    """Each run of a fetch job called the upstream once: no fetch ran twice, none ran unrecorded.
-
-    A run ends as a Fetch row, even when it fails; a job put back after a transient failure runs
-    once more per attempt.
-    """
-    for code in codes:
-        jobs = Job.objects.filter(kind=Job.Kind.FETCH_RESULTS, departement=code)
-        runs = jobs.count() + (jobs.aggregate(n=Sum("attempts"))["n"] or 0)
-        assert Fetch.objects.filter(endpoint="resultats", departement_code=code).count() == runs
-
-
-def assert_one_version_per_new_content(day):
-    for title, code in [(day.separate, c) for c in day.codes] + [(day.combined, None)]:
-        versions = day.versions(title, code)
-        assert [v.number for v in versions] == list(range(1, len(versions) + 1))
-        assert len({v.content_hash for v in versions}) == len(versions), (title, code)
-        assert all(v.diff["totals"]["names_added"] > 0 for v in versions), (title, code)
 
 
 def test_two_workers_share_a_deliberation_day_and_do_no_job_twice(live_server, tmp_path, settings):

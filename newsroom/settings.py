@@ -112,7 +112,16 @@ TEMPLATES = [
 # DATABASE_URL=postgres://… switches to PostgreSQL, which CI and production use.
 DATABASE_URL = os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}")
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", "0"))
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=envint("CONN_MAX_AGE", "0"),
+        # With CONN_MAX_AGE, a connection PostgreSQL dropped while it sat idle (a restart, a
+        # failover) is only found dead by the next query, and that page answers 503 though the
+        # database is back. With the check, Django pings a reused connection before a request's
+        # first query and replaces it if it is dead (tests/test_database_outage.py). Without
+        # CONN_MAX_AGE every request connects afresh and nothing is pinged.
+        conn_health_checks=envbool("CONN_HEALTH_CHECKS", "True"),
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder

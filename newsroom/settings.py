@@ -415,7 +415,10 @@ RETENTION_PURGE_HOUR = envint("RETENTION_PURGE_HOUR", "3")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "results.logcontext.ContextFilter"}},
+    "filters": {
+        "context": {"()": "results.logcontext.ContextFilter"},
+        "database_down": {"()": "newsroom.unavailable.DatabaseDownLogFilter"},
+    },
     "formatters": {
         "plain": {
             "format": "%(asctime)s %(levelname)s %(name)s "
@@ -431,7 +434,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     # httpx logs every request at INFO and WeasyPrint every rendering step: too chatty.
-    "loggers": {"httpx": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        # A page answered 503 while the database is away: one line, not a traceback each.
+        "django.request": {"filters": ["database_down"]},
+    },
 }
 
 # Weekly refresh of the other public sources (establishments, lycée results, employment after

@@ -48,3 +48,20 @@ def server_error(request, template_name="500.html"):
     if isinstance(sys.exc_info()[1], DATABASE_DOWN):
         return unavailable_response()
     return defaults.server_error(request, template_name=template_name)
+
+
+class DatabaseDownLogFilter(logging.Filter):
+    """One line per page answered 503 while the database is away, not a traceback each.
+
+    Django logs the error that reached handler500 with its traceback (120 lines when the session
+    read failed); with every editor's page polling every 2 s, an outage of a minute would write
+    tens of thousands of lines of the same cause. Set on the `django.request` logger.
+    """
+
+    def filter(self, record):
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, DATABASE_DOWN):
+            record.msg = f"{record.getMessage()} (database unreachable: {error})"
+            record.args = ()
+            record.exc_info = record.exc_text = None
+        return True

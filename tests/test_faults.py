@@ -1,6 +1,7 @@
 """Failures of the services the app depends on, survived: the database, the file storage and
 the upstream (ARPENT)."""
 
+import logging
 from datetime import date, timedelta
 
 import pytest
@@ -62,6 +63,20 @@ def test_a_page_answers_503_when_even_the_session_cannot_be_read(editor, monkeyp
     # Every query fails: the login check's session lookup, before any view runs.
     monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refused)
     assert_unavailable_page(client.get(reverse("home")))
+
+
+def test_a_page_answered_503_logs_one_line_not_a_traceback(editor, monkeypatch, caplog):
+    client = Client(raise_request_exception=False)
+    client.force_login(editor)
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refused)
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        client.get(reverse("home"))
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.exc_info is None and record.exc_text is None
+    assert record.getMessage() == (
+        "Service Unavailable: / (database unreachable: "
+        "connection to server at 'db' failed: Connection refused)"
+    )
 
 
 def test_other_errors_still_get_the_500_page(editor, monkeypatch):

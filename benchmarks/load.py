@@ -18,6 +18,11 @@ Prints, as its last lines:
     load_rps: R        (requests answered per second, after the warm-up)
     load_p95_ms: P     (95th percentile of the response time, all pages)
     load_errors: E     (answers other than 2xx/3xx, plus exceptions)
+
+Before them, where the CPU went during the measured window, per group of processes (gunicorn,
+the Celery worker and its renders, the database's backends for the bench, Redis, this load
+generator, and the rest of the machine), read from /proc: on a machine that answers slowly,
+it says whether the pages, the renders, the database or something else took the cores.
 """
 
 import asyncio
@@ -152,14 +157,15 @@ def main():
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base)
-        records, builds = asyncio.run(crowd(base, editors, pending))
+        roots = {"web (gunicorn)": processes[0].pid, "worker (celery, renders)": processes[1].pid}
+        records, builds, cpu = asyncio.run(crowd(base, editors, pending, roots))
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
         log.close()
-    report(records, builds, database, broker, folder)
+    report(records, builds, cpu, database, broker, folder)
 
 
 def wait_until_up(base):
@@ -276,10 +282,12 @@ def fetch_history(codes):
 
 def session_cookie(user):
     """A session as a login makes it, without hashing the password again."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from importlib import import_module
 
-    session = SessionStore()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -352,14 +360,14 @@ class Browser:
         self.reader = self.writer = None
 
 
-async def crowd(base, editors, pending):
+async def crowd(base, editors, pending, roots):
     import httpx
     from asgiref.sync import sync_to_async
 
     from results.jobs import enqueue_build
 
     port = int(base.rsplit(":", 1)[1])
-    records, browsers = [], []
+    records, browsers, cpu_window = [], [], {}
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         for i, (user, *_rest) in enumerate(editors):
             if i < FORM_LOGINS:
@@ -396,6 +404,12 @@ async def crowd(base, editors, pending):
             await asyncio.sleep(max(0.0, POLL_S - (time.monotonic() - tick)))
         await browser.close()
 
+    async def sample_cpu():
+        await asyncio.sleep(max(0.0, measure_from - time.monotonic()))
+        cpu_window["from"] = cpu_by_group(roots)
+        await asyncio.sleep(max(0.0, end - time.monotonic()))
+        cpu_window["to"] = cpu_by_group(roots)
+
     async def builds():
         done = []
         for title, dept, day in pending[:BUILDS_DURING_RUN]:
@@ -408,15 +422,89 @@ async def crowd(base, editors, pending):
         editor(b, slug, scope, day)
         for b, (_, slug, scope, day) in zip(browsers, editors, strict=True)
     ]
-    *_, jobs = await asyncio.gather(*tasks, builds())
+    *_, jobs, _ = await asyncio.gather(*tasks, builds(), sample_cpu())
     print(
         f"load generator: {time.process_time() - cpu:.1f} s of CPU "
         f"over {time.monotonic() - start:.0f} s"
     )
-    return records, jobs
+    return records, jobs, cpu_spent(cpu_window["from"], cpu_window["to"])
 
 
-def report(records, jobs, database, broker, folder):
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def proc_stat(pid):
+    """(parent pid, command name, CPU seconds of the process and of its reaped children)."""
+    with open(f"/proc/{pid}/stat") as f:
+        stat = f.read()
+    name_end = stat.rindex(")")
+    fields = stat[name_end + 2 :].split()
+    # Fields 4, 14 to 17 of proc(5): ppid, utime, stime, cutime, cstime.
+    ticks = sum(int(n) for n in fields[11:15])
+    return int(fields[1]), stat[stat.index("(") + 1 : name_end], ticks / CLOCK_TICKS
+
+
+def is_bench_database_backend(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f" {BENCH_DATABASE} ".encode() in f.read().replace(b"\0", b" ")
+    except OSError:
+        return False
+
+
+def cpu_by_group(roots):
+    """{group: {pid: CPU seconds}} now; `roots` names the process trees started here."""
+    table = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                table[int(entry.name)] = proc_stat(entry.name)
+            except (OSError, ValueError):
+                pass  # gone meanwhile
+    groups = defaultdict(dict)
+
+    def tree_of(pid):
+        while pid > 1:
+            for group, root in roots.items():
+                if pid == root:
+                    return group
+            pid = table[pid][0] if pid in table else 0
+        return None
+
+    for pid, (_, name, seconds) in table.items():
+        if group := tree_of(pid):
+            groups[group][pid] = seconds
+        elif pid == os.getpid():
+            groups["load generator"][pid] = seconds
+        elif name == "postgres" and is_bench_database_backend(pid):
+            groups["database (bench's backends)"][pid] = seconds
+        elif name == "redis-server":
+            groups["redis"][pid] = seconds
+    with open("/proc/stat") as f:
+        # user nice system idle iowait irq softirq steal: everything but idle and iowait.
+        ticks = [int(n) for n in f.readline().split()[1:9]]
+    groups["machine"][0] = (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS
+    return groups
+
+
+def cpu_spent(before, after):
+    """CPU seconds per group between two readings.
+
+    A process tree's ended processes are counted in their parent's children's time, so the
+    tree's sum is right across their end. A database backend that ended during the window is
+    counted by nobody (its parent is the server's), so its time is left out, not subtracted.
+    """
+    spent = {}
+    for group, now in after.items():
+        then = before.get(group, {})
+        total = sum(now.values()) - sum(then.get(pid, 0.0) for pid in now)
+        if group != "database (bench's backends)":
+            total -= sum(seconds for pid, seconds in then.items() if pid not in now)
+        spent[group] = total
+    return spent
+
+
+def report(records, jobs, cpu, database, broker, folder):
     from results.models import Job
 
     finished = Job.objects.filter(pk__in=[j.pk for j in jobs], status=Job.Status.DONE).count()
@@ -442,6 +530,14 @@ def report(records, jobs, database, broker, folder):
             f"  {page:<10} {len(times):>6} requests  p50 {percentile(times, 50):6.1f} ms  "
             f"p95 {percentile(times, 95):6.1f} ms  max {max(times):6.1f} ms"
         )
+    machine = cpu.pop("machine")
+    print(f"CPU over the {RUN_S} s measured ({os.cpu_count()} cores, {machine / RUN_S:.2f} busy):")
+    for group, seconds in sorted(cpu.items(), key=lambda item: -item[1]):
+        print(f"  {group:<28} {seconds:6.1f} s  ({seconds / RUN_S:.2f} core)")
+    rest = machine - sum(cpu.values())
+    print(f"  {'rest of the machine':<28} {rest:6.1f} s  ({rest / RUN_S:.2f} core)")
+    web = cpu.get("web (gunicorn)", 0.0) + cpu.get("database (bench's backends)", 0.0)
+    print(f"  web and database per request answered: {web * 1000 / max(len(records), 1):.1f} ms")
     if errors:
         print("errors: " + ", ".join(f"{kind} x{n}" for kind, n in errors.most_common()))
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -374,6 +374,23 @@ CELERY_TASK_DEFAULT_QUEUE = os.getenv(
     "CELERY_QUEUE", "newsroom-tests" if "pytest" in sys.modules else "newsroom"
 )
 # Job state lives in the database (results.models.Job), not in a result backend.
+# With Redis there, sessions are read from it (newsroom.sessions): the session query was one of
+# the few queries of the progress panel every open insert page polls every 2 s. They are still
+# written to the database, so a Redis restart logs nobody out, and a logout deletes both, so it
+# ends the session for every web process at once. Without Redis they stay in the database alone:
+# a cache per process could not be told about a logout in another.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Installations sharing a Redis (see CELERY_QUEUE) keep their sessions apart.
+            "KEY_PREFIX": CELERY_TASK_DEFAULT_QUEUE,
+        },
+    }
+    SESSION_ENGINE = "newsroom.sessions"
+    SESSION_CACHE_ALIAS = "sessions"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

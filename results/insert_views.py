@@ -19,7 +19,7 @@ from .audit import Action, changes_text, form_changes, record
 from .forms import PrintSettingsForm
 from .inserts import groups_of
 from .jobs import enqueue_build
-from .models import ALL_DEPARTEMENTS, Insert, Job, Notice
+from .models import ALL_DEPARTEMENTS, Insert, Job, Notice, Title
 from .notices import insert_label
 from .removals import pending_count
 from .retention import retention_status
@@ -61,14 +61,11 @@ def inserts(request, slug):
     return render(request, "results/inserts.html", context)
 
 
-def _jobs(title, departement, day):
-    """The build jobs of this insert, and today's fetches of its département(s)."""
-    builds = Q(kind=Job.Kind.BUILD_INSERT, title=title, departement=departement, day=day)
-    codes = (
-        [departement.code]
-        if departement
-        else list(title.departements.values_list("code", flat=True))
-    )
+def _jobs(title, code, day):
+    """The build jobs of this insert, and today's fetches of its département(s); `code` is
+    None for the title's combined insert."""
+    builds = Q(kind=Job.Kind.BUILD_INSERT, title=title, departement_id=code, day=day)
+    codes = [code] if code else list(title.departements.values_list("code", flat=True))
     # From yesterday's midnight (Paris) on, as an instant: a range the database compares as it
     # is, where `created_at__date` converted every job of the département to a local date (in
     # Python, on SQLite) at each poll of the progress panel.
@@ -81,8 +78,8 @@ def _jobs(title, departement, day):
     return list(Job.objects.filter(builds | fetches).order_by("-created_at")[:6])
 
 
-def _status(title, departement, day):
-    jobs = _jobs(title, departement, day)
+def _status(title, code, day):
+    jobs = _jobs(title, code, day)
     return {"jobs": jobs, "busy": any(not job.finished for job in jobs)}
 
 
@@ -112,7 +109,7 @@ def insert(request, slug, scope, day):
         "summary": diff_summary(selected.diff) if selected and selected.diff else "",
         "pending_removals": pending_count(title),
         "retention": retention_status(),
-        **_status(title, departement, day),
+        **_status(title, departement and departement.code, day),
     }
     return render(request, "results/insert.html", context)
 
@@ -137,16 +134,24 @@ def _selected(request, versions):
 
 
 def insert_status(request, slug, scope, day):
-    """The progress panel; htmx polls it while a job runs, then reloads the page once."""
-    title = _title(request, slug)
-    departement = _scope(title, scope)
-    context = {"title": title, "scope": scope, "day": day, **_status(title, departement, day)}
-    response = render(request, "results/_insert_status.html", context)
+    """The progress panel; htmx polls it while a job runs, then reloads the page once.
+
+    Every editor with the insert page open polls it every 2 s: the title and the followed
+    département are checked in one query, and the panel is rendered only if it is shown.
+    """
+    titles = Title.objects.filter(slug=slug, members=request.user)
+    code = None if scope == ALL_DEPARTEMENTS else scope
+    if code:
+        # Through the title's followed départements, as _scope: a 404 for any other.
+        titles = titles.filter(departements=code)
+    title = get_object_or_404(titles)
+    context = {"title": title, "scope": scope, "day": day, **_status(title, code, day)}
     if request.htmx and not context["busy"]:
         # The work is done: the whole page reloads to show the new version and its pages.
         response = HttpResponseStopPolling()
         response["HX-Refresh"] = "true"
-    return response
+        return response
+    return render(request, "results/_insert_status.html", context)
 
 
 @require_POST

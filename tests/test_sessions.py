@@ -1,0 +1,94 @@
+"""Sessions read from Redis when there is one (newsroom.sessions): a logout still ends them
+everywhere, and a Redis that has gone away does not take the pages with it."""
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.cache import caches
+from django.urls import reverse
+
+from results.models import Departement
+
+pytestmark = pytest.mark.django_db
+
+# A cache every process would share, as Redis is; a per-process one is never used for sessions.
+SHARED = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "s"},
+}
+
+
+@pytest.fixture
+def gard():
+    return Departement.objects.create(code="30", name="Gard")
+
+
+@pytest.fixture(autouse=True)
+def cached_sessions(settings):
+    settings.CACHES = SHARED
+    settings.SESSION_ENGINE = "newsroom.sessions"
+    settings.SESSION_CACHE_ALIAS = "sessions"
+    yield caches["sessions"]
+    caches["sessions"].clear()
+
+
+def cached_key(session_key):
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+
+    return KEY_PREFIX + session_key
+
+
+def test_a_page_reads_its_session_from_the_cache_not_the_database(client, editor, cached_sessions):
+    client.force_login(editor)
+    home = reverse("title", args=["gazette"])
+    assert client.get(home).status_code == 200
+    key = client.cookies["sessionid"].value
+    assert cached_sessions.get(cached_key(key)) is not None
+
+    Session.objects.filter(session_key=key).update(session_data="not read")
+    assert client.get(home).status_code == 200
+
+
+def test_a_logout_ends_the_session_in_the_cache_and_the_database(client, editor, cached_sessions):
+    client.force_login(editor)
+    home = reverse("title", args=["gazette"])
+    client.get(home)
+    key = client.cookies["sessionid"].value
+
+    client.post(reverse("logout"))
+
+    assert cached_sessions.get(cached_key(key)) is None
+    assert not Session.objects.filter(session_key=key).exists()
+    client.cookies["sessionid"] = key  # the old cookie, replayed
+    assert client.get(home).status_code == 302
+
+
+def test_pages_are_served_from_the_database_while_the_cache_is_away(
+    client, editor, cached_sessions, monkeypatch
+):
+    client.force_login(editor)
+
+    def away(*args, **kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(cached_sessions, "get", away)
+    monkeypatch.setattr(cached_sessions, "set", away)
+    assert client.get(reverse("title", args=["gazette"])).status_code == 200
+
+
+def test_a_logout_the_cache_cannot_record_changes_nothing(
+    client, editor, cached_sessions, monkeypatch
+):
+    client.force_login(editor)
+    home = reverse("title", args=["gazette"])
+    client.get(home)
+    key = client.cookies["sessionid"].value
+
+    def away(*args, **kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(cached_sessions, "delete", away)
+    client.raise_request_exception = False
+    assert client.post(reverse("logout")).status_code == 500
+    # Still logged in, as the error says, rather than out here and in for whoever reads Redis.
+    assert Session.objects.filter(session_key=key).exists()
+    assert cached_sessions.get(cached_key(key)) is not None

@@ -373,7 +373,6 @@ else:
 CELERY_TASK_DEFAULT_QUEUE = os.getenv(
     "CELERY_QUEUE", "newsroom-tests" if "pytest" in sys.modules else "newsroom"
 )
-# Job state lives in the database (results.models.Job), not in a result backend.
 # With Redis there, sessions are read from it (newsroom.sessions): the session query was one of
 # the few queries of the progress panel every open insert page polls every 2 s. They are still
 # written to the database, so a Redis restart logs nobody out, and a logout deletes both, so it
@@ -391,6 +390,7 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "newsroom.sessions"
     SESSION_CACHE_ALIAS = "sessions"
+# Job state lives in the database (results.models.Job), not in a result backend.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

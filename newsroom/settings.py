@@ -134,6 +134,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so that a real worker process started by the tests sees the data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+else:
+    # A database that stops answering (a network partition, not a refused connection) would
+    # otherwise hold a page or a job in connect() for ever (libpq waits without limit): after
+    # this many seconds it fails, the page answers 503 and the job retries.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
+        "DATABASE_CONNECT_TIMEOUT_S", "10"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -125,7 +125,9 @@ def keeping_alive(job):
         yield
     finally:
         stop.set()
-        thread.join()
+        # Not for ever: a stamp stuck on an unreachable database must not hold the run's end
+        # (the thread is a daemon, and stops at its next turn).
+        thread.join(timeout=settings.JOB_HEARTBEAT_S)
 
 
 def send(job):

@@ -3,14 +3,15 @@
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.core.files.base import ContentFile
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from results.arpent import ArpentClient
 from results.models import Fetch, Insert, Job, Result, Title
-from results.sync import sync_calendar, sync_referentials
+from results.sync import sync_calendar, sync_referentials, sync_results
 from sandbox import clock, data
 from sandbox.models import Fault
 
@@ -143,3 +144,25 @@ def assert_one_version_per_new_content(day):
         assert [v.number for v in versions] == list(range(1, len(versions) + 1))
         assert len({v.content_hash for v in versions}) == len(versions), (title, code)
         assert all(v.diff["totals"]["names_added"] > 0 for v in versions), (title, code)
+
+
+# The sandbox's busiest day (the session's sixth) in its six busiest départements: 1,933
+# admitted names in one combined insert, a render of a few seconds on one process.
+BUSY_DAY = 5
+BUSY_DEPARTEMENTS = ("59", "84", "34", "29", "37", "78")
+
+
+def busy_combined_insert(live_server, settings):
+    """A title printing one combined insert of the busy day (yesterday), its results stored:
+    a build long enough to be caught in the middle. Returns (title, day)."""
+    settings.ARPENT_BASE_URL = f"{live_server.url}/arpent-resultats-api"
+    start = timezone.localdate() - timedelta(days=BUSY_DAY + 1)
+    clock.set_clock(timezone.now(), speed=0, start=start)
+    with ArpentClient.from_settings() as client:
+        sync_referentials(client)
+        for code in BUSY_DEPARTEMENTS:
+            sync_calendar(client, code)
+            sync_results(client, code)
+    title = Title.objects.create(name="Le Grand Quotidien", slug="grand", combine_departements=True)
+    title.departements.add(*BUSY_DEPARTEMENTS)
+    return title, start + timedelta(days=BUSY_DAY)

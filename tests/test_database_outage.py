@@ -17,19 +17,21 @@ from django.db import connection
 from django.test import Client
 
 from results.arpent import ArpentClient
-from results.models import Departement, Fetch, Job, Result, Title
+from results.jobs import enqueue_build
+from results.models import Departement, Fetch, Insert, Job, Result, Title
 from results.sync import sync_calendar, sync_referentials
 from results.tasks import fetch_results
 from sandbox import clock, data
 
-from .deliberation_day import LOZERE
+from .deliberation_day import LOZERE, busy_combined_insert
 from .processes import ROOT, celery_processes, child_env, database_url, wait_for
 from .tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
-# The line results.jobs logs at the end of a fetch job's run.
+# The lines results.jobs logs at the end of a fetch job's run, and of a build job's.
 FETCH_RUN = re.compile(r"\bfetch job (\d+) departement=")
+BUILD_RUN = re.compile(r"\bbuild job (\d+) title=")
 
 
 @pytest.fixture
@@ -207,3 +209,39 @@ def test_a_connection_broken_while_idle_is_replaced_before_the_next_page(
         proxy.restore()
         assert web.get(page).status_code == 200
         assert proxy.connections == connections + 1  # a new connection, not the broken one
+
+
+def test_a_build_cut_off_from_the_database_mid_run_resumes_its_run_and_makes_one_version(
+    proxy, production_env, live_server, settings, tmp_path
+):
+    """The database goes away while a PDF renders: the run's next write fails, the task retries
+    and, the database back, takes up its own run (its token), not a copy of it."""
+    title, day = busy_combined_insert(live_server, settings)
+    env = {**production_env, "INSERT_RENDER_PROCESSES": "1"}
+    worker_log = tmp_path / "worker-1.log"
+    with celery_processes(env, tmp_path, workers=1):  # no scheduler: no reconciler either
+        job = enqueue_build(title, None, day)
+        wait_for(
+            lambda: Job.objects.filter(pk=job.pk, progress=40).exists(),
+            timeout=60,
+            interval=0.05,
+            message="the PDF render to start",
+        )
+        proxy.cut()
+        wait_for(
+            lambda: f"job {job.pk}: database unreachable" in worker_log.read_text(),
+            timeout=30,
+            message="the build to find the database gone",
+        )
+        assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING  # untouched meanwhile
+        proxy.restore()
+        job = wait_for(
+            lambda: Job.objects.filter(pk=job.pk, status=Job.Status.DONE).first(),
+            timeout=60,
+            message="the build to finish once the database is back",
+        )
+
+    assert job.recoveries == 0  # resumed by its own retry, not taken over
+    version = Insert.objects.get(title=title)  # exactly one version
+    assert version.number == 1 and job.insert == version
+    assert BUILD_RUN.findall(worker_log.read_text()) == [str(job.pk)]  # one run to its end

@@ -6,7 +6,6 @@ import socket
 import subprocess
 import time
 from collections import Counter
-from datetime import timedelta
 
 import pikepdf
 import pytest
@@ -17,17 +16,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from results.arpent import ArpentClient
 from results.jobs import enqueue_build
-from results.models import Insert, Job, Membership, Title
-from results.sync import sync_calendar, sync_referentials, sync_results
-from sandbox import clock
+from results.models import Insert, Job, Membership
 
 from .deliberation_day import (
     PYRENEES_ORIENTALES,
     assert_one_fetch_per_departement_and_slot,
     assert_one_upstream_call_per_run,
     assert_one_version_per_new_content,
+    busy_combined_insert,
     deliberation_day,
     jobs_run,
 )
@@ -37,11 +34,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.django_db(transac
 
 # Quick reconciliation, so that a lost job comes back in seconds rather than minutes.
 RECONCILE_QUICKLY = {"JOB_HEARTBEAT_S": 1, "JOB_LOST_AFTER_S": 6, "JOB_RECONCILE_INTERVAL_S": 1}
-
-# The sandbox's busiest day (the session's sixth) in its six busiest départements: 1,933
-# admitted names in one combined insert, a render of a few seconds on one process.
-BUSY_DAY = 5
-BUSY_DEPARTEMENTS = ("59", "84", "34", "29", "37", "78")
 
 
 def stored_files(folder="inserts"):
@@ -53,17 +45,7 @@ def stored_files(folder="inserts"):
 
 
 def test_a_worker_killed_mid_build_leaves_one_whole_version(live_server, tmp_path, settings):
-    settings.ARPENT_BASE_URL = f"{live_server.url}/arpent-resultats-api"
-    start = timezone.localdate() - timedelta(days=BUSY_DAY + 1)  # the busy day was yesterday
-    clock.set_clock(timezone.now(), speed=0, start=start)
-    with ArpentClient.from_settings() as client:
-        sync_referentials(client)
-        for code in BUSY_DEPARTEMENTS:
-            sync_calendar(client, code)
-            sync_results(client, code)
-    title = Title.objects.create(name="Le Grand Quotidien", slug="grand", combine_departements=True)
-    title.departements.add(*BUSY_DEPARTEMENTS)
-    day = start + timedelta(days=BUSY_DAY)
+    title, day = busy_combined_insert(live_server, settings)
     # One render process, so that the render lasts long enough to be caught in the middle.
     env = child_env(live_server.url, tmp_path, INSERT_RENDER_PROCESSES=1, **RECONCILE_QUICKLY)
 

@@ -119,3 +119,9 @@ def browser_page(tmp_path):
         yield page
         page.screenshot(path=str(tmp_path / "last-page.png"), full_page=True)
         browser.close()
+        # Once Playwright has switched greenlets, the test's ORM calls run in another context,
+        # so Django's per-context connection opened there is not the one pytest-django closes;
+        # left open, it keeps the test database from being dropped at the end of the run.
+        from django.db import connections
+
+        connections.close_all()

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from results.inserts import build_insert, insert_content
 from results.models import AuditEvent, CalendarRow, Departement, Insert, Job, Removal, Result, Title
-from results.removal_csv import parse
 from results.objections import identity, without_objected
+from results.removal_csv import parse
 from results.removals import confirm, matching_results
 
 pytestmark = pytest.mark.django_db
@@ -134,9 +134,7 @@ def test_a_removal_survives_every_reimport(title, gard, editor):
     assert printed_names(title, gard) == ["MARTIN Paul"]
 
 
-def test_homonyms_in_the_requested_diploma_are_left_out_too_but_not_elsewhere(
-    title, gard, editor
-):
+def test_homonyms_in_the_requested_diploma_are_left_out_too_but_not_elsewhere(title, gard, editor):
     # The objection keeps a hash of the name, not the line: it cannot tell two people of the
     # same name apart within the scope asked for, and leaving both out is the safe side.
     publish(gard, FORET, "DUPONT", "Marie", specialite="Gestion forestière")

@@ -622,6 +622,12 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("The audit trail is append-only: events are never deleted.")
 
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        # An upsert rewrites the event holding the key it collides with.
+        if update_conflicts:
+            raise AppendOnlyError("The audit trail is append-only: events are never upserted.")
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class AuditEvent(models.Model):
     """One line of the append-only audit trail: who did what, when, for which title.
@@ -629,7 +635,8 @@ class AuditEvent(models.Model):
     It never holds a candidate's name, so the retention purge has nothing to take from it, and
     it outlives the titles and users it names: no foreign key constraint, their names copied.
     Append-only three times over: here (save, delete and the manager's bulk calls raise), in the
-    admin (read-only), and on PostgreSQL in the database itself (migration 0008's trigger).
+    admin (read-only), and in the database itself on PostgreSQL and SQLite (triggers of
+    migrations 0008 and 0015, which refuse raw SQL, upserts and TRUNCATE too).
     """
 
     class Action(models.TextChoices):

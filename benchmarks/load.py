@@ -94,6 +94,7 @@ def main():
     env.update(
         DEBUG="False",
         SECRET_KEY=secrets.token_urlsafe(50),
+        OBJECTION_HASH_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="False",  # no TLS on the loopback
         DATABASE_URL=database_url,

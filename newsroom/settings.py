@@ -432,6 +432,21 @@ CALENDAR_REFRESH_HOUR = envint("CALENDAR_REFRESH_HOUR", "6")
 RESULTS_RETENTION_DAYS = envint("RESULTS_RETENTION_DAYS", "30")
 RETENTION_PURGE_HOUR = envint("RETENTION_PURGE_HOUR", "3")
 
+# Objections (results.objections): a confirmed removal outlives the purge as a keyed hash of the
+# candidate's normalised name and the scope asked for, so the name stays out of every later
+# build, this session and the next ones. The key must never change (every objection on file
+# would stop matching) and never be shared; with DEBUG off a missing key is refused like a
+# missing SECRET_KEY. Objections are kept OBJECTION_RETENTION_DAYS after their confirmation.
+OBJECTION_HASH_KEY = os.getenv("OBJECTION_HASH_KEY") or (
+    "objection-hash-key-for-local-development-only" if DEBUG else ""
+)
+if not OBJECTION_HASH_KEY:
+    raise ImproperlyConfigured(
+        "OBJECTION_HASH_KEY must be set in the environment when DEBUG is off: 32 or more "
+        "random characters, kept for good (changing it forgets every objection on file)."
+    )
+OBJECTION_RETENTION_DAYS = envint("OBJECTION_RETENTION_DAYS", str(3 * 365))
+
 # Every line says which title, département and job it is about ("-" outside a job's run): the
 # Celery tasks set them (results.logcontext), and the filter sits on the handler, not on a
 # logger, so that records propagated from any module's logger get them too. Workers and beat

@@ -24,8 +24,8 @@ from .context import departement_outlooks, outlook_note
 from .embargo import is_released, release_moment
 from .models import CalendarRow, Departement, Insert, Result, Title
 from .notices import announce_version
+from .objections import objections_for, without_objected
 from .plan import combined_groups, insert_title
-from .removals import confirmed_removals, without_removed
 
 log = logging.getLogger(__name__)
 
@@ -88,31 +88,32 @@ def results_of_day(departement, day, days, now=None, rows=None):
 
 def printed_rows(title, departement, day, days, stored=None):
     """What the title prints of a département on `day`: the released results and the
-    verified additions, minus the confirmed removals. Returns (results, additions).
+    verified additions, minus what the objections on file cover (the confirmed removals,
+    purged or not). Returns (results, additions).
     `stored` is the département's StoredRows, when the caller reads several days."""
     if stored is None:
-        removals, rows = confirmed_removals(title, departement), None
+        objections, rows = objections_for(title, departement), None
         additions = additions_of_day(title, departement, day)
     else:
-        removals, rows = stored.removals, stored.results
+        objections, rows = stored.objections, stored.results
         additions = [addition for addition in stored.additions if addition.day == day]
-    results = without_removed(results_of_day(departement, day, days, rows=rows), removals)
+    results = without_objected(results_of_day(departement, day, days, rows=rows), objections)
     added = [
         {name: getattr(addition, name) for name in RESULT_FIELDS}
         for addition in additions
         if is_released(addition.day)
     ]
-    return results, without_removed(added, removals)
+    return results, without_objected(added, objections)
 
 
 @dataclass
 class StoredRows:
-    """A département's published rows, a title's additions and confirmed removals for it, read
-    once for all its days (three queries, however many days the season has)."""
+    """A département's published rows, a title's additions and objections for it, read once for
+    all its days (three queries, however many days the season has)."""
 
     results: list
     additions: list
-    removals: list
+    objections: list
 
 
 def additif_groups(rows):
@@ -413,14 +414,14 @@ def groups_of(insert):
 
 def compose_departement(title, departement):
     """What the title would print of a département so far, all days together, for the
-    editors' list: released results and additions, minus confirmed removals."""
+    editors' list: released results and additions, minus what the objections cover."""
     days = section_days([departement.code])
     stored = StoredRows(
         results=list(
             Result.objects.filter(departement=departement).values("fetched_at", *RESULT_FIELDS)
         ),
         additions=list(title.additions.filter(departement=departement)),
-        removals=confirmed_removals(title, departement),
+        objections=objections_for(title, departement),
     )
     printing = {result_day(days, departement.code, row) for row in stored.results}
     printing |= {addition.day for addition in stored.additions}

@@ -622,6 +622,12 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("The audit trail is append-only: events are never deleted.")
 
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        # An upsert rewrites the event holding the key it collides with.
+        if update_conflicts:
+            raise AppendOnlyError("The audit trail is append-only: events are never upserted.")
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class AuditEvent(models.Model):
     """One line of the append-only audit trail: who did what, when, for which title.
@@ -629,7 +635,8 @@ class AuditEvent(models.Model):
     It never holds a candidate's name, so the retention purge has nothing to take from it, and
     it outlives the titles and users it names: no foreign key constraint, their names copied.
     Append-only three times over: here (save, delete and the manager's bulk calls raise), in the
-    admin (read-only), and on PostgreSQL in the database itself (migration 0008's trigger).
+    admin (read-only), and in the database itself on PostgreSQL and SQLite (triggers of
+    migrations 0008 and 0015, which refuse raw SQL, upserts and TRUNCATE too).
     """
 
     class Action(models.TextChoices):
@@ -700,8 +707,9 @@ class AuditEvent(models.Model):
 class Removal(models.Model):
     """A candidate's request not to be printed (right to object, to erasure).
 
-    It is kept beside the results, never by editing them: once confirmed, it takes the lines
-    it names out of every later build of its title, whatever the upstream sends again.
+    It is kept beside the results, never by editing them. Confirming it records an Objection,
+    which takes the name out of every later build of its title, whatever the upstream sends
+    again; the request itself, which holds the name, goes with the retention purge.
     """
 
     class Channel(models.TextChoices):
@@ -728,8 +736,9 @@ class Removal(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The published lines the editor picked when confirming, as the upstream sent them; empty
-    # when nothing matched yet: then every line of this name in its scope, now or later.
+    # The published lines the editor picked when confirming, as the upstream sent them (empty
+    # when nothing matched yet): the versions to withdraw and rebuild. What is printed is
+    # filtered by the request's Objection, every line of the name in its scope, now or later.
     lines = models.JSONField(default=list, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -746,6 +755,36 @@ class Removal(models.Model):
     @property
     def is_confirmed(self):
         return self.confirmed_at is not None
+
+
+class Objection(models.Model):
+    """What outlives a confirmed removal once the names are purged: a keyed hash of the
+    candidate's normalised name (results.objections.identity) and the scope they asked for.
+
+    It keeps the name out of every later build of its title, this session and the next ones,
+    whatever the upstream sends again, without the app holding the name in readable form. Kept
+    OBJECTION_RETENTION_DAYS after its (latest) confirmation, then purged by the nightly job.
+    """
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="objections")
+    departement = models.ForeignKey(Departement, on_delete=models.CASCADE, related_name="+")
+    # Blank: any diploma, any option of the département, as the request said.
+    filiere = models.CharField(max_length=200, blank=True)
+    option = models.CharField(max_length=300, blank=True)
+    # HMAC-SHA256 of the normalised name, hex: nobody reads a name back from it without the key.
+    identity = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title", "departement", "filiere", "option", "identity"],
+                name="one_objection_per_scope",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title} — opposition n° {self.pk}"
 
 
 class Addition(models.Model):

@@ -1,5 +1,6 @@
 """The removal requests pages: record, import, match and confirm."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,6 +9,7 @@ from django.utils import timezone
 from . import audit
 from .forms import ConfirmRemovalForm, RemovalForm, RemovalImportForm
 from .models import AuditEvent, Removal
+from .objections import on_file
 from .removal_csv import COLUMNS, import_requests, parse
 from .removals import StaleMatches, confirm, known_diplomas, matching_results
 from .views import _title
@@ -48,6 +50,9 @@ def _list_context(title, form, import_form, import_errors=()):
         "columns": ";".join(COLUMNS),
         "pending": [r for r in requests if not r.is_confirmed],
         "confirmed": [r for r in requests if r.is_confirmed],
+        # Once the purge took the requests, only their count is left to show, never a name.
+        "objections_on_file": on_file(title),
+        "objection_days": settings.OBJECTION_RETENTION_DAYS,
     }
 
 

@@ -1,6 +1,5 @@
 """Candidates' removal requests: matching them to published lines, confirming, applying them."""
 
-from collections import Counter
 from functools import partial
 
 from django.db import transaction
@@ -10,6 +9,7 @@ from layouts.compose import DIPLOMAS, diploma_rank, printed_name, sort_key
 
 from . import audit
 from .models import AuditEvent, CalendarRow, Diploma, Insert, Removal, Result
+from .objections import record_objection
 
 LINE_FIELDS = ("filiere", "option", "specialite", "nom", "prenoms")
 
@@ -18,20 +18,10 @@ class StaleMatches(Exception):
     """The lines the editor picked are no longer published as shown (a fetch came between)."""
 
 
-def _field(row, name):
-    return row[name] if isinstance(row, dict) else getattr(row, name)
-
-
 def match_key(text):
     """A name as requests compare it: no case, accents, punctuation or spaces, so that
     "ndiaye", "N'Diaye" and "N DIAYE" meet; the editor confirms what matched."""
     return sort_key(text or "").replace(" ", "")
-
-
-def line_key(row):
-    """A published line, compared as the request is: case, accents, punctuation and spaces
-    do not count."""
-    return tuple(match_key(_field(row, name)) for name in LINE_FIELDS)
 
 
 def names_match(removal, row):
@@ -43,35 +33,6 @@ def names_match(removal, row):
     if removal.filiere and match_key(row["filiere"]) != match_key(removal.filiere):
         return False
     return not removal.option or match_key(row["option"]) == match_key(removal.option)
-
-
-def without_removed(rows, removals):
-    """The rows minus those the confirmed removals name.
-
-    A picked line takes out one row (of two homonyms printed twice, the other stays); a removal
-    confirmed before any line matched takes out every row of its name, now or later.
-    """
-    picked = Counter()
-    standing = []
-    for removal in removals:
-        if removal.lines:
-            picked.update(line_key(line) for line in removal.lines)
-        else:
-            standing.append(removal)
-    kept = []
-    for row in rows:
-        key = line_key(row)
-        if picked[key] > 0:
-            picked[key] -= 1
-        elif not any(names_match(removal, row) for removal in standing):
-            kept.append(row)
-    return kept
-
-
-def confirmed_removals(title, departement):
-    return list(
-        Removal.objects.filter(title=title, departement=departement, confirmed_at__isnull=False)
-    )
 
 
 def matching_results(removal):
@@ -110,6 +71,8 @@ def confirm(removal, result_ids, user):
         if confirmed != 1:
             return None
         removal.refresh_from_db()
+        # What honours the request from now on, after the purge too: the builds filter on it.
+        record_objection(removal, now=removal.confirmed_at)
         withdrawn = withdraw_versions(removal)
         title = removal.title
         scope = None if title.combine_departements else removal.departement

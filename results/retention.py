@@ -34,6 +34,7 @@ from .models import (
     Result,
     Title,
 )
+from .objections import expired
 from .rates import tally_session
 
 log = logging.getLogger(__name__)
@@ -262,6 +263,28 @@ PERSONAL_DATA = [
 ]
 
 
+def purge_expired_objections(now, dry_run, by=None):
+    """Objections kept OBJECTION_RETENTION_DAYS since their confirmation go: the name may be
+    printed again, as the documented period says. Audited by their count."""
+    objections = expired(now)
+    if dry_run:
+        return objections.count()
+    count = delete_rows(objections, dry_run)
+    if count:
+        audit.record(
+            AuditEvent.Action.PURGE,
+            title=None,
+            user=by,
+            summary=(
+                f"{counted(count, 'opposition supprimée', 'oppositions supprimées')} au terme de "
+                f"leur conservation ({settings.OBJECTION_RETENTION_DAYS} jours après confirmation)."
+            ),
+            details={"objections_expired": count},
+        )
+        log.info("retention purge: %d expired objection(s) deleted", count)
+    return count
+
+
 # --- the purge -------------------------------------------------------------------------------
 
 
@@ -287,6 +310,8 @@ class PurgeReport:
     files_deleted: int = 0
     # Counts of PERSONAL_DATA, by key.
     others: dict = field(default_factory=dict)
+    # Objections past OBJECTION_RETENTION_DAYS, purged whether or not the session's date came.
+    objections_expired: int = 0
     purge: Purge | None = None
 
     @property
@@ -321,6 +346,8 @@ def purge_personal_data(now=None, *, force=False, dry_run=False, by=None):
     now = now or timezone.now()
     last_day = session_last_day()
     report = PurgeReport(purge_date=_after_retention(last_day), dry_run=dry_run)
+    # Objections have their own period, counted from each confirmation, not from the session.
+    report.objections_expired = purge_expired_objections(now, dry_run, by)
     if last_day is None or (not force and timezone.localdate(now) < report.purge_date):
         return report
     report.due = True

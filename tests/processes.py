@@ -37,6 +37,9 @@ def child_env(live_server_url, tmp_path, **extra):
         EDUCATION_BASE_URL=live_server_url,
         INSERJEUNES_BASE_URL=live_server_url,
         CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+        # The test process's key: objections it records must match in the workers' builds, and
+        # a child started with DEBUG off refuses to start without one.
+        OBJECTION_HASH_KEY=settings.OBJECTION_HASH_KEY,
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         VAR_DIR=os.environ.get("VAR_DIR", str(settings.VAR_DIR)),
         PYTHONUNBUFFERED="1",

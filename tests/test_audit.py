@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.urls import reverse
 
 from results import jobs
@@ -147,22 +147,88 @@ def test_an_anonymous_or_missing_user_is_the_scheduler(title):
 # --- append-only: the database -------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the trigger exists on PostgreSQL only; SQLite relies on the model and the admin",
+@pytest.fixture
+def locked(event):
+    """The trail as a production database holds it: without the test database's table that
+    lets the runner empty it (dropped for this test only: the test's transaction restores it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE results_auditevent_resettable")
+    return event
+
+
+def refused(attempt):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        attempt()
+
+
+def run_sql(sql, *params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+UPSERT = (
+    "INSERT INTO results_auditevent (id, at, title_name, username, action, departement_code,"
+    " summary, details) VALUES (%s, %s, '', '', 'export', '', 'réécrit', '{}')"
+    " ON CONFLICT (id) DO UPDATE SET summary = excluded.summary"
 )
+
+
 @pytest.mark.parametrize(
     "sql",
     [
         "UPDATE results_auditevent SET summary = 'réécrit'",
         "DELETE FROM results_auditevent",
+        "DELETE FROM results_auditevent WHERE id IN (SELECT MAX(id) FROM results_auditevent)",
     ],
 )
-def test_postgresql_refuses_raw_updates_and_deletes(event, sql):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
+def test_the_database_refuses_raw_updates_and_deletes_append_only(locked, sql):
+    refused(lambda: run_sql(sql))
     assert AuditEvent.objects.get().summary == "PDF de la version 1"
+
+
+def test_the_database_refuses_an_upsert_over_an_event_append_only(locked):
+    refused(lambda: run_sql(UPSERT, locked.pk, locked.at))
+    assert AuditEvent.objects.get().summary == "PDF de la version 1"
+
+
+def test_the_database_refuses_the_orms_bulk_paths_past_the_manager_append_only(locked):
+    # A plain QuerySet, as code that bypasses the model's guard would use: the database still
+    # refuses, upserts, bulk updates and deletes alike.
+    plain = models.QuerySet(AuditEvent)
+    rewritten = AuditEvent(pk=locked.pk, at=locked.at, action=Action.EXPORT, summary="réécrit")
+    attempts = [
+        lambda: plain.bulk_create(
+            [rewritten], update_conflicts=True, unique_fields=["id"], update_fields=["summary"]
+        ),
+        lambda: plain.bulk_update([rewritten], ["summary"]),
+        lambda: plain.filter(pk=locked.pk).update(summary="réécrit"),
+        lambda: plain.filter(pk=locked.pk)._raw_delete(connection.alias),
+    ]
+    for attempt in attempts:
+        refused(attempt)
+    assert AuditEvent.objects.get().summary == "PDF de la version 1"
+
+
+def test_the_manager_refuses_an_upsert_append_only(event, title):
+    rewritten = AuditEvent(pk=event.pk, at=event.at, action=Action.EXPORT, summary="réécrit")
+    with pytest.raises(AppendOnlyError), transaction.atomic():
+        AuditEvent.objects.bulk_create(
+            [rewritten], update_conflicts=True, unique_fields=["id"], update_fields=["summary"]
+        )
+    assert AuditEvent.objects.get().summary == "PDF de la version 1"
+
+
+def test_emptying_the_whole_trail_is_refused_append_only(locked):
+    # TRUNCATE on PostgreSQL; SQLite has none, its DELETE without WHERE is the same shortcut.
+    empty = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
+    refused(lambda: run_sql(f"{empty} results_auditevent"))
+    assert AuditEvent.objects.count() == 1
+
+
+def test_adding_events_still_works_with_the_triggers_append_only(locked, title):
+    record(Action.FETCH, title=title)
+    AuditEvent.objects.bulk_create([AuditEvent(action=Action.EXPORT, summary="ajout")])
+    assert AuditEvent.objects.count() == 3
 
 
 @pytest.mark.django_db(transaction=True)

@@ -16,6 +16,7 @@ OWN_VARIABLES = (
     "REDIS_URL",
     "DEBUG",
     "SECRET_KEY",
+    "OBJECTION_HASH_KEY",
     "ALLOWED_HOSTS",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
@@ -31,6 +32,7 @@ OWN_VARIABLES = (
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x7Gq2v9Lr4Zp8Wk1Nt6Ys3Bd5Hf0Jm2Qc7Vx9Ra4Te8Uy1Io3Pa6Sd5Fg0Hj2Kl",
+    "OBJECTION_HASH_KEY": "Pz4Lw8Qe2Rt6Yu0Io3Pa7Sd1Fg5Hj9Kl",
     "ALLOWED_HOSTS": "news.example.fr",
 }
 
@@ -120,6 +122,19 @@ def test_with_debug_off_a_missing_or_insecure_secret_key_stops_the_start(secret_
     result = manage("check", **env)
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY must be set in the environment" in result.stderr
+
+
+def test_with_debug_off_a_missing_objection_hash_key_stops_the_start():
+    env = {key: value for key, value in PRODUCTION.items() if key != "OBJECTION_HASH_KEY"}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: OBJECTION_HASH_KEY")
+
+
+def test_with_debug_on_a_development_objection_key_is_built_in():
+    code = "from django.conf import settings; print(bool(settings.OBJECTION_HASH_KEY))"
+    assert manage("shell", "--no-imports", "-c", code, DEBUG="1").stdout.strip() == "True"
 
 
 def test_with_debug_on_the_local_key_is_used():

@@ -24,6 +24,12 @@ class Command(BaseCommand):
 
     def handle(self, dry_run, force, **options):
         report = purge_personal_data(force=force, dry_run=dry_run)
+        if report.objections_expired:
+            verb = "seraient supprimées" if dry_run else "supprimées"
+            self.stdout.write(
+                f"Oppositions arrivées au terme de leur conservation : "
+                f"{report.objections_expired} {verb}."
+            )
         if report.purge_date is None:
             self.stdout.write("Aucun calendrier de délibérations : pas encore de date de purge.")
         elif not report.due:

@@ -65,9 +65,11 @@ def gard():
 def arpent(monkeypatch, upstream, client_for, settings):
     """The app's ARPENT clients reach the test's fake upstream, one attempt per call."""
     settings.ARPENT_CONTRACT_KEYS = {"gazette": "gazette-contract-key"}
-    monkeypatch.setattr(
-        ArpentClient, "from_settings", staticmethod(lambda **_: client_for(upstream, max_attempts=1))
-    )
+
+    def client(**_):
+        return client_for(upstream, max_attempts=1)
+
+    monkeypatch.setattr(ArpentClient, "from_settings", staticmethod(client))
     return upstream
 
 
@@ -214,9 +216,8 @@ def try_every_removal_step(client, title, gard, published):
         },
     )
     assert bad.status_code == 400 and NOM in bad.content.decode()
-    good = client.post(
-        imports, {"file": removal_csv(f"{NOM};{PRENOMS};30;;;02/07/2026;courrier;lettre de {NOM}\n")}
-    )
+    line = f"{NOM};{PRENOMS};30;;;02/07/2026;courrier;lettre de {NOM}\n"
+    good = client.post(imports, {"file": removal_csv(line)})
     assert good.status_code == 302
     assert Removal.objects.count() == 2
 
@@ -280,9 +281,7 @@ def test_planted_names_credentials_and_results_stay_out_of_the_trail_the_logs_an
     assert_nothing_kept(logs, capfd)
 
 
-def test_a_fetch_that_cannot_read_a_line_names_the_field_not_its_value(
-    gard, arpent, logs, capfd
-):
+def test_a_fetch_that_cannot_read_a_line_names_the_field_not_its_value(gard, arpent, logs, capfd):
     row = {
         "filiere": FORET[0],
         "option": FORET[1],

@@ -19,10 +19,16 @@ ADDITIF = "Additif"
 
 class NotVerified(Exception):
     """The transcript does not allow the addition; the message is for the editor. `counts`:
-    whether it counts against the editor's failure limit (a guess, not a service outage)."""
+    whether it counts against the editor's failure limit (a guess, not a service outage).
 
-    def __init__(self, message, *, counts=True):
+    `summary` is what the audit trail keeps: the reason, never a value of the transcript or of
+    the upstream's error (a name, a credential, a result that is not an admission), since the
+    trail is append-only and nothing would ever erase them.
+    """
+
+    def __init__(self, message, *, summary, counts=True):
         super().__init__(message)
+        self.summary = summary
         self.counts = counts
 
 
@@ -56,6 +62,7 @@ def verify_and_add(title, ina, num_gestion, user, *, client=None):
     if until:
         raise NotVerified(
             f"Trop de vérifications échouées : réessayez après {timezone.localtime(until):%H:%M}.",
+            summary="trop de vérifications échouées",
             counts=False,
         )
     key = contract_key(title)
@@ -63,6 +70,7 @@ def verify_and_add(title, ina, num_gestion, user, *, client=None):
         raise NotVerified(
             "Ce titre n'a pas de clé de contrat ARPENT : l'administrateur la donne dans la "
             "variable d'environnement ARPENT_CONTRACT_KEYS.",
+            summary="pas de clé de contrat ARPENT",
             counts=False,
         )
     try:
@@ -75,7 +83,7 @@ def verify_and_add(title, ina, num_gestion, user, *, client=None):
             AuditEvent.Action.ADDITION_REFUSED,
             title=title,
             user=user,
-            summary=f"Vérification refusée : {error}"[:300],
+            summary=f"Ajout refusé : {error.summary}",
         )
         raise
     return addition
@@ -90,15 +98,21 @@ def _transcript(ina, num_gestion, key, client):
         if error.status in (401, 403):
             raise NotVerified(
                 "ARPENT refuse la clé de contrat du titre : prévenez l'administrateur.",
+                summary="ARPENT refuse la clé de contrat du titre",
                 counts=False,
             ) from None
         raise NotVerified(
             "Aucun relevé de notes pour ces identifiants : vérifiez l'INA et le numéro de "
-            "gestion (ou le jury n'a pas encore délibéré)."
+            "gestion (ou le jury n'a pas encore délibéré).",
+            summary="aucun relevé de notes pour les identifiants saisis",
         ) from None
     except ArpentError as error:
+        # The editor may read the client's error (it names a field, never its value); the
+        # trail keeps only that the check could not be made.
         raise NotVerified(
-            f"Vérification impossible pour l'instant : {error}", counts=False
+            f"Vérification impossible pour l'instant : {error}",
+            summary="vérification impossible (ARPENT indisponible ou réponse illisible)",
+            counts=False,
         ) from None
 
 
@@ -116,15 +130,28 @@ def _addition(title, transcript, user):
     if not title.departements.filter(code=transcript.departement).exists():
         raise NotVerified(
             f"Ce candidat a passé l'examen dans le département {transcript.departement}, que ce "
-            "titre ne suit pas."
+            "titre ne suit pas.",
+            summary="examen passé dans un département que le titre ne suit pas",
         )
     year = session_year(transcript.departement)
     if transcript.date_deliberation.year != year or str(year) not in transcript.session:
-        raise NotVerified(f"Ce relevé n'est pas de la session {year}.")
+        raise NotVerified(
+            f"Ce relevé n'est pas de la session {year}.",
+            summary="relevé d'une autre session",
+        )
     if transcript.resultat.casefold() not in MAIN_RESULTS:
-        raise NotVerified(f"Le relevé ne montre pas le candidat admis (« {transcript.resultat} »).")
+        # Which other result it shows is the candidate's own business, not the desk's: neither
+        # the page nor the trail says it.
+        raise NotVerified(
+            "Le relevé ne montre pas d'admission pour cette session.",
+            summary="le relevé ne montre pas d'admission",
+        )
     if not is_released(transcript.date_deliberation):
-        raise NotVerified("Le jury de ce candidat n'a pas encore délibéré.", counts=False)
+        raise NotVerified(
+            "Le jury de ce candidat n'a pas encore délibéré.",
+            summary="jury pas encore délibéré",
+            counts=False,
+        )
     wanted = sort_key(printed_name(transcript.nom, transcript.prenoms))
     same_section = {
         "departement": transcript.departement,
@@ -137,7 +164,11 @@ def _addition(title, transcript, user):
             rows = rows.filter(title=title)
         if any(sort_key(printed_name(r.nom, r.prenoms)) == wanted for r in rows):
             where = "la liste publiée" if model is Result else "les ajouts de ce titre"
-            raise NotVerified(f"Ce candidat figure déjà dans {where}.", counts=False)
+            raise NotVerified(
+                f"Ce candidat figure déjà dans {where}.",
+                summary=f"candidat figurant déjà dans {where}",
+                counts=False,
+            )
     with transaction.atomic():
         addition = Addition.objects.create(
             title=title,

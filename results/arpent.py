@@ -288,11 +288,26 @@ def _text(row, field, line, name, *, required=True, allow_empty=False):
     if value is None:
         value = ""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        _fail(name, line, f"champ « {field} » : texte attendu, reçu {value!r}")
+        _fail(name, line, f"champ « {field} » : texte attendu, reçu {_kind(value)}")
     value = str(value).strip()
     if not value and required and not allow_empty:
         _fail(name, line, f"champ « {field} » vide")
     return value
+
+
+def _kind(value):
+    """What a value is, never what it says: a text field of an answer may be a candidate's name
+    or result, and this error text goes where nothing erases it (job messages, the audit trail
+    through a failed verification, logs)."""
+    if isinstance(value, bool):
+        return "un booléen"
+    if isinstance(value, list):
+        return "une liste"
+    if isinstance(value, dict):
+        return "un objet"
+    if isinstance(value, int | float):
+        return "un nombre"
+    return type(value).__name__
 
 
 def _departement(row, line, name, expected):

@@ -127,7 +127,7 @@ def test_a_verified_candidate_is_printed_in_the_additif_and_the_credentials_leav
 
 def test_a_candidate_the_transcript_shows_failed_is_refused(title, editor, upstream):
     _, _, ina, num = sandbox_candidate(resultat=FAILED)
-    with pytest.raises(NotVerified, match="ne montre pas le candidat admis"):
+    with pytest.raises(NotVerified, match="ne montre pas d.admission pour cette session"):
         verify_and_add(title, ina, num, editor)
     assert not Addition.objects.exists()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.ADDITION_REFUSED).count() == 1

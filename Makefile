@@ -10,6 +10,11 @@ test:
 lint:
 	uv run ruff check . && uv run ruff format --check .
 
+# The benchmarks run in development mode (the sandbox, the local key): the settings default to
+# production, which refuses to start without its secrets. bench-load gives its gunicorn and
+# worker production settings of its own.
+bench-sync bench-estimate bench-insert bench-delay bench-load: export DEBUG = True
+
 # Stores a 20,000-row results payload on the configured database (DATABASE_URL).
 bench-sync:
 	scripts/setup

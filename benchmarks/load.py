@@ -114,8 +114,9 @@ def main():
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
         subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True)
 
-    # This process seeds through the sandbox in-process, which production settings leave off.
-    os.environ.update(env, SANDBOX_ENABLED="True")
+    # This process seeds through the sandbox in-process, which production settings leave off
+    # and refuse unless forced.
+    os.environ.update(env, SANDBOX_ENABLED="True", SANDBOX_IN_PRODUCTION="True")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     import django
 

@@ -5,7 +5,12 @@ import os
 
 from celery import Celery, signals
 
+from .startup import load_settings
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+# Workers and beat read the settings lazily, deep inside their start-up: read them now, so that
+# refused settings stop them with one line too.
+load_settings()
 
 app = Celery("newsroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -28,8 +28,11 @@ def envlist(name, default):
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
-# Default is on for a fresh checkout; production sets DEBUG=False.
-DEBUG = envbool("DEBUG", "True")
+# Off unless asked for: a process started with no environment at all is a production one, and
+# refuses to start without its secrets rather than run on a key anyone can read here. DEBUG=True
+# is the one switch of development mode (sandbox, local key, the stand-ins' addresses); make run,
+# make test, the benchmarks and the root conftest.py set it.
+DEBUG = envbool("DEBUG", "False")
 
 
 def insecure_secret_key(key):
@@ -38,8 +41,8 @@ def insecure_secret_key(key):
     return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
 
 
-# Secrets come only from the environment. The local default lets a fresh checkout run; with
-# DEBUG off it is refused like a missing key.
+# Secrets come only from the environment. The local key exists in development mode only; with
+# DEBUG off a missing or weak key stops the start (one line: newsroom.startup).
 SECRET_KEY = os.getenv("SECRET_KEY") or (
     "django-insecure-local-development-key-change-me" if DEBUG else ""
 )
@@ -103,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sandbox.context_processors.sandbox",
             ],
         },
     },
@@ -231,6 +235,9 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REFERRER_POLICY = "same-origin"
 # The app is never framed (the CSP's frame-ancestors says the same to newer browsers).
 X_FRAME_OPTIONS = "DENY"
+# Error pages (DEBUG's technical page included) and error e-mails show no password, key or
+# address with a password in it, and no INA or numGestion typed to check an addition.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "newsroom.error_reports.SecretsHiddenFilter"
 
 # Content Security Policy (django-csp), in development too so that a violation shows up before
 # production. Scripts are the app's own files only (htmx and django-htmx's, served from
@@ -296,10 +303,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # --- Upstream: ARPENT(résultats) -------------------------------------------------------------
 # The ministry's base URL, e.g. https://ensagri.api.agriculture.gouv.fr/arpent-resultats-api.
-# The default is the sandbox this app serves itself, so a fresh checkout works offline.
+# In development mode the default is the sandbox this app serves itself, so a fresh checkout
+# works offline. In production there is no default: a server must not fetch "results" from
+# itself, so a call made before the address is set fails, naming the setting (the clients).
 PORT = envint("PORT", "8000")
+_stand_ins = f"http://127.0.0.1:{PORT}" if DEBUG else ""
 ARPENT_BASE_URL = os.getenv(
-    "ARPENT_BASE_URL", f"http://127.0.0.1:{PORT}/arpent-resultats-api"
+    "ARPENT_BASE_URL", f"{_stand_ins}/arpent-resultats-api" if _stand_ins else ""
 ).rstrip("/")
 # The ministry's API gateway may want a key; its header name is a guess, hence a setting.
 ARPENT_API_KEY = os.getenv("ARPENT_API_KEY", "")
@@ -312,9 +322,9 @@ ARPENT_MAX_WAIT_S = float(os.getenv("ARPENT_MAX_WAIT_S", "30"))
 
 # --- Upstream: InserJeunes (what becomes of vocational graduates) ----------------------------
 # The Exposition API, https://exposition.inserjeunes.beta.gouv.fr. Its team handed it over to the
-# DNE at the end of 2025 and warned that the address and keys may change. The default is the
-# stand-in this app serves itself, as for ARPENT.
-INSERJEUNES_BASE_URL = os.getenv("INSERJEUNES_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+# DNE at the end of 2025 and warned that the address and keys may change. As for ARPENT, the
+# default is the stand-in this app serves itself in development mode, none in production.
+INSERJEUNES_BASE_URL = os.getenv("INSERJEUNES_BASE_URL", _stand_ins).rstrip("/")
 # The routes the app uses are public; the key, sent as x-api-key, is for an owner who asks for one.
 INSERJEUNES_API_KEY = os.getenv("INSERJEUNES_API_KEY", "")
 # Context for a box, not the results: give up sooner than for ARPENT rather than hold a build.
@@ -322,17 +332,27 @@ INSERJEUNES_TIMEOUT_S = float(os.getenv("INSERJEUNES_TIMEOUT_S", "10"))
 INSERJEUNES_MAX_ATTEMPTS = envint("INSERJEUNES_MAX_ATTEMPTS", "3")
 # --- Upstream: data.education.gouv.fr (Opendatasoft Explore API v2.1) ---------------------------
 # The portal's root, https://data.education.gouv.fr in production; the client appends
-# /api/explore/v2.1/…. The default is again this app's own sandbox, which serves a stand-in for
-# the two datasets the app reads (the annuaire and the lycées pro results) under the same paths.
-EDUCATION_BASE_URL = os.getenv("EDUCATION_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+# /api/explore/v2.1/…. In development mode the default is again this app's own sandbox, which
+# serves a stand-in for the two datasets the app reads (the annuaire and the lycées pro results)
+# under the same paths; in production there is none.
+EDUCATION_BASE_URL = os.getenv("EDUCATION_BASE_URL", _stand_ins).rstrip("/")
 # Context for an insert, never on its critical path: a short timeout and few attempts, so a slow
 # portal costs a build seconds, not minutes.
 EDUCATION_TIMEOUT_S = float(os.getenv("EDUCATION_TIMEOUT_S", "10"))
 EDUCATION_MAX_ATTEMPTS = envint("EDUCATION_MAX_ATTEMPTS", "3")
 
 # The stand-in for the ministry's API, served by this app under the same paths. Off in
-# production: the real API is reached through ARPENT_BASE_URL.
+# production: the real API is reached through ARPENT_BASE_URL. Every page says when it is on
+# (templates/base.html), since what the desk then shows is made up.
 SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", str(DEBUG))
+# A production server with made-up results one variable away from print is refused, unless the
+# operator says it is meant (a training or demonstration install): SANDBOX_IN_PRODUCTION=1.
+SANDBOX_IN_PRODUCTION = envbool("SANDBOX_IN_PRODUCTION", "False")
+if SANDBOX_ENABLED and not DEBUG and not SANDBOX_IN_PRODUCTION:
+    raise ImproperlyConfigured(
+        "SANDBOX_ENABLED is on while DEBUG is off: the desk would serve made-up results in "
+        "production. Turn SANDBOX_ENABLED off, or set SANDBOX_IN_PRODUCTION=1 if that is meant."
+    )
 # The contract key the sandbox's E3 (transcripts) expects in ARPENT_API_KEY_HEADER: the stand-in's
 # own key, guarding made-up data, not a secret (the sandbox is off in production).
 SANDBOX_CONTRACT_KEY = os.getenv("SANDBOX_CONTRACT_KEY", "sandbox-contract-key")
@@ -345,10 +365,12 @@ def contract_keys(value):
 
 
 # Each title's contract key for E3 (candidates' transcripts), by title slug: a secret, so it
-# lives in the environment only, never in the database. With the sandbox on and nothing set,
-# every title uses the sandbox's key.
+# lives in the environment only, never in the database. In development mode with the sandbox on
+# and nothing set, every title uses the sandbox's key; in production, only the keys given here.
 ARPENT_CONTRACT_KEYS = contract_keys(
-    os.getenv("ARPENT_CONTRACT_KEYS", f"*={SANDBOX_CONTRACT_KEY}" if SANDBOX_ENABLED else "")
+    os.getenv(
+        "ARPENT_CONTRACT_KEYS", f"*={SANDBOX_CONTRACT_KEY}" if DEBUG and SANDBOX_ENABLED else ""
+    )
 )
 # Failed transcript checks an editor may make in ADDITION_FAILURE_WINDOW_MIN minutes: enough
 # for typing slips, too few to guess anyone's credentials.
@@ -475,6 +497,8 @@ LOGGING = {
     # httpx logs every request at INFO and WeasyPrint every rendering step: too chatty.
     "loggers": {
         "httpx": {"level": "WARNING"},
+        # Its DEBUG trace follows every request of E3 too: never at LOG_LEVEL=DEBUG.
+        "httpcore": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         # A page answered 503 while the database is away: one line, not a traceback each.
         "django.request": {"filters": ["database_down"]},

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from layouts.compose import MAIN_RESULTS, printed_name, sort_key
 
@@ -54,6 +55,7 @@ def blocked_until(user, now=None):
     return recent[-1] + timedelta(minutes=settings.ADDITION_FAILURE_WINDOW_MIN)
 
 
+@sensitive_variables("ina", "num_gestion", "key")
 def verify_and_add(title, ina, num_gestion, user, *, client=None):
     """Ask E3 for the candidate's transcript and, if it shows them admitted this session in one
     of the title's départements, add them to the additif of their insert. The credentials are
@@ -89,6 +91,7 @@ def verify_and_add(title, ina, num_gestion, user, *, client=None):
     return addition
 
 
+@sensitive_variables("ina", "num_gestion", "key")
 def _transcript(ina, num_gestion, key, client):
     try:
         # A client passed in is the caller's to close; one made here is closed here.

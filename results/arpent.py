@@ -12,10 +12,16 @@ from datetime import date
 
 import httpx
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 from . import retries
 
 API = "/api/arpent-resultats"
+# Production has no default address (settings): a call before the operator gives one says so.
+NOT_CONFIGURED = (
+    "ARPENT : l'adresse de l'API n'est pas configurée ; l'administrateur la donne dans la "
+    "variable d'environnement ARPENT_BASE_URL."
+)
 
 
 class ArpentError(Exception):
@@ -189,6 +195,7 @@ class ArpentClient:
         status, body, rows = self._get_list("sessions", f"{API}/sessions")
         return _answer("sessions", status, body, rows, _session_entry, "sessions")
 
+    @sensitive_variables("ina", "num_gestion", "contract_key")
     def transcript(self, ina, num_gestion, *, contract_key):
         """E3: a candidate's transcript, asked with the newspaper's contract key.
 
@@ -244,6 +251,8 @@ class ArpentClient:
 
     def _request(self, method, path, name, **kwargs):
         """Send a request, retrying transient failures with backoff; honour Retry-After."""
+        if not self.http.base_url.host:
+            raise ArpentError(NOT_CONFIGURED)
         return retries.send(
             self.http,
             method,

@@ -19,6 +19,11 @@ from . import retries
 
 API = "/api/explore/v2.1/catalog/datasets"
 PORTAL = "data.education.gouv.fr"
+# Production has no default address (settings): a call before the operator gives one says so.
+NOT_CONFIGURED = (
+    f"{PORTAL} : l'adresse du portail n'est pas configurée ; l'administrateur la donne dans la "
+    "variable d'environnement EDUCATION_BASE_URL."
+)
 ANNUAIRE = "fr-en-annuaire-education"
 LYCEES_PRO = "fr-en-indicateurs-de-resultat-des-lycees-pro_v2"
 DATASETS = {"annuaire": ANNUAIRE, "lycees_pro": LYCEES_PRO}
@@ -301,6 +306,8 @@ class EducationClient:
 
     def _get(self, path, name, params):
         """GET, retrying transient failures with backoff; honour Retry-After and the quota."""
+        if not self.http.base_url.host:
+            raise OpenDataError(NOT_CONFIGURED)
         return retries.send(
             self.http,
             "GET",

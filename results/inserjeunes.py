@@ -34,6 +34,13 @@ MIN_LEAVERS = 20
 NO_DATA_FOR_VINTAGE = "Pas de données pour le millésime"
 
 
+# Production has no default address (settings): a call before the operator gives one says so.
+NOT_CONFIGURED = (
+    "InserJeunes : l'adresse de l'API n'est pas configurée ; l'administrateur la donne dans la "
+    "variable d'environnement INSERJEUNES_BASE_URL."
+)
+
+
 class InserJeunesError(Exception):
     """Anything that went wrong asking InserJeunes; raised as is for refusals (400, 401…)."""
 
@@ -163,6 +170,8 @@ class InserJeunesClient:
     def _request(self, path, name, params):
         """GET, retrying transient failures with backoff; honour Retry-After. A 404 is returned:
         it is an answer about the data, which the caller reads."""
+        if not self.http.base_url.host:
+            raise InserJeunesError(NOT_CONFIGURED)
         return retries.send(
             self.http,
             "GET",

@@ -6,6 +6,7 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
 from . import clock, data, faults, referentials, swagger, transcripts
@@ -48,6 +49,7 @@ def credentials(request):
     return faults.serve(request, "credentials", None, lambda: _transcript(request))
 
 
+@sensitive_variables()  # every local: the key, the credentials, the body that holds them
 def _transcript(request):
     """(status, payload) of E3; the credentials are never logged nor kept."""
     key = request.headers.get(settings.ARPENT_API_KEY_HEADER, "")

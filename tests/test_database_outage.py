@@ -3,7 +3,6 @@ a proxy the test cuts; pages answer the French 503 page, jobs retry, and both re
 themselves once it is back."""
 
 import re
-import secrets
 import socket
 import subprocess
 import sys
@@ -24,7 +23,14 @@ from results.tasks import fetch_results
 from sandbox import clock, data
 
 from .deliberation_day import LOZERE, busy_combined_insert
-from .processes import ROOT, celery_processes, child_env, database_url, wait_for
+from .processes import (
+    ROOT,
+    celery_processes,
+    child_env,
+    database_url,
+    production_environment,
+    wait_for,
+)
 from .tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
@@ -47,12 +53,13 @@ def proxy():
 @pytest.fixture
 def production_env(live_server, tmp_path, settings, proxy):
     """The child processes' environment: production settings, the database through the proxy."""
-    settings.SECRET_KEY = secrets.token_urlsafe(50)
+    production = production_environment()
+    # The sessions this process makes must be readable by the production server's.
+    settings.SECRET_KEY = production["SECRET_KEY"]
     env = child_env(
         live_server.url,
         tmp_path,
-        DEBUG="False",
-        SECRET_KEY=settings.SECRET_KEY,
+        **production,
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="False",  # no TLS on the loopback
         STATIC_ROOT=str(tmp_path / "static"),

@@ -1,4 +1,5 @@
-"""Settings: production values pass Django's deployment checks; local defaults need no server."""
+"""Settings: production is the default and passes Django's deployment checks; development mode,
+switched on by DEBUG=True, needs no server."""
 
 import os
 import subprocess
@@ -6,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from .processes import production_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,13 +31,15 @@ OWN_VARIABLES = (
     "AWS_S3_REGION_NAME",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "SANDBOX_ENABLED",
+    "SANDBOX_IN_PRODUCTION",
+    "ARPENT_BASE_URL",
+    "EDUCATION_BASE_URL",
+    "INSERJEUNES_BASE_URL",
+    "ARPENT_CONTRACT_KEYS",
 )
-PRODUCTION = {
-    "DEBUG": "0",
-    "SECRET_KEY": "x7Gq2v9Lr4Zp8Wk1Nt6Ys3Bd5Hf0Jm2Qc7Vx9Ra4Te8Uy1Io3Pa6Sd5Fg0Hj2Kl",
-    "OBJECTION_HASH_KEY": "Pz4Lw8Qe2Rt6Yu0Io3Pa7Sd1Fg5Hj9Kl",
-    "ALLOWED_HOSTS": "news.example.fr",
-}
+PRODUCTION = production_environment(ALLOWED_HOSTS="news.example.fr")
+DEVELOPMENT = {"DEBUG": "True"}
 
 
 def manage(*args, **env):
@@ -121,25 +126,28 @@ def test_with_debug_off_a_missing_or_insecure_secret_key_stops_the_start(secret_
         del env["SECRET_KEY"]
     result = manage("check", **env)
     assert result.returncode != 0
-    assert "ImproperlyConfigured: SECRET_KEY must be set in the environment" in result.stderr
+    assert result.stderr.startswith(
+        "ImproperlyConfigured: SECRET_KEY must be set in the environment"
+    )
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_with_debug_off_a_missing_objection_hash_key_stops_the_start():
     env = {key: value for key, value in PRODUCTION.items() if key != "OBJECTION_HASH_KEY"}
     result = manage("check", **env)
     assert result.returncode != 0
-    last_line = result.stderr.strip().splitlines()[-1]
-    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: OBJECTION_HASH_KEY")
+    assert result.stderr.startswith("ImproperlyConfigured: OBJECTION_HASH_KEY")
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_with_debug_on_a_development_objection_key_is_built_in():
     code = "from django.conf import settings; print(bool(settings.OBJECTION_HASH_KEY))"
-    assert manage("shell", "--no-imports", "-c", code, DEBUG="1").stdout.strip() == "True"
+    assert manage("shell", "--no-imports", "-c", code, **DEVELOPMENT).stdout.strip() == "True"
 
 
 def test_with_debug_on_the_local_key_is_used():
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
-    result = manage("shell", "--no-imports", "-c", code)
+    result = manage("shell", "--no-imports", "-c", code, **DEVELOPMENT)
     assert result.stdout.strip().startswith("django-insecure-")
 
 
@@ -149,7 +157,7 @@ def test_local_defaults_use_sqlite_and_an_on_disk_broker(tmp_path):
         "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL,"
         " settings.SANDBOX_ENABLED)"
     )
-    result = manage("shell", "--no-imports", "-c", code, VAR_DIR=str(tmp_path))
+    result = manage("shell", "--no-imports", "-c", code, VAR_DIR=str(tmp_path), **DEVELOPMENT)
     assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://", "True"]
 
 
@@ -165,6 +173,7 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis(tmp_path):
         code,
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/newsroom",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        **DEVELOPMENT,
     )
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
@@ -176,7 +185,7 @@ STORAGE = "from django.conf import settings; print(settings.STORAGES['default'][
 
 
 def test_files_are_on_local_disk_by_default(tmp_path):
-    result = manage("shell", "--no-imports", "-c", STORAGE, VAR_DIR=str(tmp_path))
+    result = manage("shell", "--no-imports", "-c", STORAGE, VAR_DIR=str(tmp_path), **DEVELOPMENT)
     assert result.stdout.strip() == "django.core.files.storage.FileSystemStorage"
 
 
@@ -196,6 +205,7 @@ def test_a_bucket_name_switches_files_to_a_private_s3_bucket(tmp_path):
         "AWS_S3_REGION_NAME": "fr-par",
         "AWS_ACCESS_KEY_ID": "key-id",
         "AWS_SECRET_ACCESS_KEY": "secret",
+        **DEVELOPMENT,
     }
     assert manage("shell", "--no-imports", "-c", STORAGE, **env).stdout.strip() == (
         "storages.backends.s3.S3Storage"
@@ -224,3 +234,91 @@ def test_production_settings_with_a_bucket_pass_check_deploy():
         **PRODUCTION,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- Safe with no environment at all ----------------------------------------------------------
+
+
+def bare(**env):
+    """No environment but what any shell gives a process."""
+    return {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env}
+
+
+def secrets_only():
+    """The production secrets, and not even DEBUG."""
+    return {k: v for k, v in production_environment().items() if k != "DEBUG"}
+
+
+def run(command, env):
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+STARTS = {
+    "manage.py": [sys.executable, "manage.py", "check"],
+    "wsgi": [sys.executable, "-c", "import newsroom.wsgi"],
+    "celery": [sys.executable, "-m", "celery", "-A", "newsroom", "report"],
+}
+
+
+@pytest.mark.parametrize("command", STARTS.values(), ids=STARTS.keys())
+def test_with_no_environment_at_all_a_process_refuses_to_start_in_one_line_naming_secret_key(
+    command,
+):
+    result = run(command, bare())
+    assert result.returncode != 0
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_with_no_environment_at_all_gunicorn_stops_instead_of_restarting_its_worker():
+    command = [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "--bind=127.0.0.1:0"]
+    result = run([*command, "--no-control-socket"], bare())
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_with_its_secrets_only_debug_the_sandbox_and_the_stand_ins_are_off():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.SANDBOX_ENABLED, repr(s.ARPENT_BASE_URL), repr(s.EDUCATION_BASE_URL),"
+        " repr(s.INSERJEUNES_BASE_URL), s.ARPENT_CONTRACT_KEYS, s.SECURE_SSL_REDIRECT)"
+    )
+    result = run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code], bare(**secrets_only())
+    )
+    assert result.stdout.split() == ["False", "False", "''", "''", "''", "{}", "True"], (
+        result.stderr
+    )
+
+
+def test_with_its_secrets_and_its_host_only_check_deploy_is_clean():
+    command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    result = run(command, bare(**secrets_only(), ALLOWED_HOSTS="news.example.fr"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_in_production_the_sandbox_is_refused_unless_forced():
+    refused = manage("check", SANDBOX_ENABLED="1", **PRODUCTION)
+    assert refused.returncode != 0
+    assert len(refused.stderr.splitlines()) == 1, refused.stderr
+    assert "SANDBOX_IN_PRODUCTION=1" in refused.stderr
+
+    forced = manage("check", SANDBOX_ENABLED="1", SANDBOX_IN_PRODUCTION="1", **PRODUCTION)
+    assert forced.returncode == 0, forced.stderr
+
+
+def test_in_development_mode_the_sandbox_its_contract_key_and_the_stand_ins_are_on():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SANDBOX_ENABLED, s.ARPENT_CONTRACT_KEYS, s.ARPENT_BASE_URL, s.EDUCATION_BASE_URL)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, PORT="8123", **DEVELOPMENT)
+    assert result.stdout.split() == [
+        "True",
+        "{'*':",
+        "'sandbox-contract-key'}",
+        "http://127.0.0.1:8123/arpent-resultats-api",
+        "http://127.0.0.1:8123",
+    ], result.stderr

@@ -258,6 +258,7 @@ class ArpentClient:
                 body=response.content,
             ),
             unavailable=ArpentUnavailable,
+            too_large=ArpentPayloadError,
             **kwargs,
         )
 

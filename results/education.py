@@ -318,6 +318,7 @@ class EducationClient:
                 body=response.content,
             ),
             unavailable=OpenDataUnavailable,
+            too_large=OpenDataPayloadError,
         )
 
 

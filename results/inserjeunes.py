@@ -181,6 +181,7 @@ class InserJeunesClient:
                 body=response.content,
             ),
             unavailable=InserJeunesUnavailable,
+            too_large=InserJeunesPayloadError,
         )
 
 

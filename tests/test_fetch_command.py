@@ -95,3 +95,14 @@ def test_an_unknown_departement_stops_before_any_call(lozere):
     assert lines == []
     assert "Département(s) inconnu(s) : 99" in error
     assert not Fetch.objects.exists()
+
+
+def test_the_sandboxs_huge_answer_is_cut_short_and_the_call_fails(lozere, settings):
+    settings.UPSTREAM_MAX_BYTES = 1024 * 1024
+    Fault.objects.create(endpoint="resultats", kind=Fault.Kind.HUGE)
+    code, lines, _ = fetch("48")
+    assert code == 1
+    assert lines[0].startswith("48 Lozère — calendrier : réussi")
+    assert lines[1].startswith("48 Lozère — résultats : échec — ARPENT résultats")
+    assert "réponse trop volumineuse (plus de 1 Mo)" in lines[1]
+    assert not Result.objects.exists()

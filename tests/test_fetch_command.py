@@ -84,6 +84,7 @@ def test_an_answer_past_the_cap_is_a_failed_call_that_stores_nothing(lozere, set
     settings.UPSTREAM_MAX_BYTES = 100
     code, lines, _ = fetch("48")
     assert code == 1
+    assert len(lines) == 2
     assert all("réponse trop volumineuse (plus de 100 octets)" in line for line in lines)
     assert not Result.objects.exists()
     assert not Fetch.objects.exclude(payload="").exists()

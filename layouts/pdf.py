@@ -3,14 +3,17 @@
 import logging
 import sys
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from html import escape
 from itertools import groupby
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import billiard
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
 
 from layouts import prepress
 from layouts.icc import icc_description, icc_profile_errors
@@ -34,6 +37,11 @@ RUN_STYLES = {"name", "name_cont", "heading", "continued_heading"}
 
 NOT_PDFX = "Épreuve non PDF/X : aucun profil ICC d'imprimeur"
 DEFAULT_DOCUMENT_TITLE = "Encart des résultats d'examens"
+# The only files a render may read besides its own ICC profile: the insert's fonts.
+PRODUCT_FILES = (REGULAR_FONT, BOLD_FONT)
+# Characters left out of a CSS string as they are and written as CSS escapes instead: those
+# that could end the string or the <style> element, or start an HTML entity.
+CSS_UNSAFE = frozenset("\"\\'<>&")
 # Below this, starting worker processes and joining their parts costs more than it saves.
 MIN_PARALLEL_PAGES = 3
 # fork spares each worker re-importing WeasyPrint and reloading the fonts; elsewhere than
@@ -69,6 +77,58 @@ class PrintOptions:
         return self.output_condition or icc_description(self.icc_profile or b"") or "Custom"
 
 
+class ForbiddenResource(ValueError):
+    """A PDF asked for a file or URL that is not one of the product's own."""
+
+
+class OwnFiles(URLFetcher):
+    """WeasyPrint's URL fetcher, restricted to the product's fonts and the files a render
+    names (its ICC profile).
+
+    Every value printed is escaped, but should one ever become markup (an <img
+    src="http://…">, a url(file:///etc/passwd)), the server must not fetch it: WeasyPrint
+    otherwise opens any URL, network or local, with the worker's rights. WeasyPrint logs the
+    refusal as a warning and renders without the resource.
+    """
+
+    def __init__(self, *files: Path):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.allowed = {path.resolve() for path in (*PRODUCT_FILES, *files)}
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
+        if parts.netloc or path not in self.allowed:
+            raise ForbiddenResource(
+                f"Ressource refusée dans un PDF (hors fichiers du produit) : {url[:200]}"
+            )
+        return super().fetch(url, headers)
+
+
+def write_pdf(html: str, *files: Path, **options) -> bytes:
+    """The PDF of a standalone HTML document, which may load only the product's own files
+    and `files`: every WeasyPrint render of the product goes through here."""
+    return HTML(string=html, url_fetcher=OwnFiles(*files)).write_pdf(**options)
+
+
+def metadata_text(text: str) -> str:
+    """Text for a PDF's metadata (title, subject…): one line, no control or format characters,
+    which readers show as boxes and XMP parsers refuse."""
+    text = "".join(" " if unicodedata.category(char)[0] == "C" else char for char in text)
+    return " ".join(text.split())
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string that no value can end early: quotes, backslashes, `<`,
+    `>`, `&` and control characters are written as CSS escapes, so a name with `"`, `\\`, a
+    line end or `</style>` neither breaks the rule nor ends the <style> element."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in CSS_UNSAFE or not char.isprintable() else char
+        for char in metadata_text(text)
+    )
+    return f'"{escaped}"'
+
+
 @dataclass(frozen=True)
 class Part:
     """A run of pages rendered on its own, possibly in a worker process (so it pickles)."""
@@ -79,6 +139,8 @@ class Part:
     footer: str
     head: str
     pdfx: bool
+    # Files of this render WeasyPrint may read besides the product's fonts: the ICC profile.
+    files: tuple[Path, ...] = ()
 
 
 def stylesheet(profile: LayoutProfile) -> str:
@@ -232,8 +294,10 @@ def render_pages_html(
 def document_head(pagination: Pagination, options: PrintOptions, icc_path: Path | None) -> str:
     """Title and subject of the PDF (PDF/X requires a title), and its output profile."""
     first_title = pagination.pages[0].title if pagination.pages else None
-    title = " ".join(first_title.text.split()) if first_title else DEFAULT_DOCUMENT_TITLE
-    subject = f"PDF/X-4 ; condition de sortie : {options.condition}" if options.pdfx else NOT_PDFX
+    title = metadata_text(first_title.text) if first_title else DEFAULT_DOCUMENT_TITLE
+    # The condition may come from the ICC profile's own description, any bytes an upload had.
+    condition = metadata_text(options.condition)
+    subject = f"PDF/X-4 ; condition de sortie : {condition}" if options.pdfx else NOT_PDFX
     head = f'<title>{escape(title)}</title><meta name="description" content="{escape(subject)}">'
     if icc_path:
         # WeasyPrint writes the output intent from this profile. It crashes without
@@ -262,8 +326,11 @@ def render_pdf(
             icc_path = Path(folder) / "printer.icc"
             icc_path.write_bytes(options.icc_profile)
         head = document_head(pagination, options, icc_path)
+        files = (icc_path,) if icc_path else ()
         parts = [
-            Part(pages, pagination.profile, pagination.pages_count, footer, head, options.pdfx)
+            Part(
+                pages, pagination.profile, pagination.pages_count, footer, head, options.pdfx, files
+            )
             for pages in split(pagination.pages, part_count(pagination.pages_count, processes))
         ]
         rendered = render_parts(parts)
@@ -309,4 +376,4 @@ def render_part(part: Part) -> bytes:
         part.pages, part.profile, total_pages=part.total_pages, footer=part.footer, head=part.head
     )
     variant = "pdf/x-4" if part.pdfx else None
-    return HTML(string=html).write_pdf(font_config=FontConfiguration(), pdf_variant=variant)
+    return write_pdf(html, *part.files, font_config=FontConfiguration(), pdf_variant=variant)

@@ -320,6 +320,10 @@ ARPENT_MAX_ATTEMPTS = envint("ARPENT_MAX_ATTEMPTS", "4")
 # caller (a Celery task) is told to come back later instead of holding a worker.
 ARPENT_MAX_WAIT_S = float(os.getenv("ARPENT_MAX_WAIT_S", "30"))
 
+# Largest answer any upstream client reads (ARPENT, InserJeunes, data.education), in bytes: a
+# département's full results are a few MB; beyond this the answer is refused while it is read.
+UPSTREAM_MAX_BYTES = envint("UPSTREAM_MAX_BYTES", str(50 * 1024 * 1024))
+
 # --- Upstream: InserJeunes (what becomes of vocational graduates) ----------------------------
 # The Exposition API, https://exposition.inserjeunes.beta.gouv.fr. Its team handed it over to the
 # DNE at the end of 2025 and warned that the address and keys may change. As for ARPENT, the

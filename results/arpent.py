@@ -267,6 +267,7 @@ class ArpentClient:
                 body=response.content,
             ),
             unavailable=ArpentUnavailable,
+            too_large=ArpentPayloadError,
             **kwargs,
         )
 

@@ -325,6 +325,7 @@ class EducationClient:
                 body=response.content,
             ),
             unavailable=OpenDataUnavailable,
+            too_large=OpenDataPayloadError,
         )
 
 

@@ -190,6 +190,7 @@ class InserJeunesClient:
                 body=response.content,
             ),
             unavailable=InserJeunesUnavailable,
+            too_large=InserJeunesPayloadError,
         )
 
 

@@ -6,6 +6,8 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from layouts.exports import spreadsheet_cell
+
 from .context import title_outlooks
 from .inserts import RESULT_FIELDS, profile_for
 from .models import CalendarRow, Result
@@ -70,21 +72,21 @@ def plan_csv(days):
     for day in days:
         for insert in day.inserts:
             for row in insert.rows:
-                writer.writerow(
-                    [
-                        row.date_delib.isoformat(),
-                        row.departement,
-                        row.filiere,
-                        row.option,
-                        row.nb_candidats,
-                        row.expected_names,
-                        row.rate_source,
-                        row.expected.size.lines,
-                        row.expected.text,
-                        row.maximum.size.lines,
-                        row.maximum.text,
-                        "" if row.actual_names is None else row.actual_names,
-                        row.change,
-                    ]
-                )
+                cells = [
+                    row.date_delib.isoformat(),
+                    row.departement,
+                    row.filiere,
+                    row.option,
+                    row.nb_candidats,
+                    row.expected_names,
+                    row.rate_source,
+                    row.expected.size.lines,
+                    row.expected.text,
+                    row.maximum.size.lines,
+                    row.maximum.text,
+                    "" if row.actual_names is None else row.actual_names,
+                    row.change,
+                ]
+                # Filière and option are the upstream's text: a spreadsheet must not run them.
+                writer.writerow([spreadsheet_cell(str(cell)) for cell in cells])
     return out.getvalue()

@@ -2,7 +2,8 @@
 honoured, transient failures told from refusals.
 
 The three upstream clients (ARPENT, data.education.gouv.fr, InserJeunes) share this loop; each
-keeps its own exceptions, its own reading of the rate-limit headers and its own messages.
+keeps its own exceptions, its own reading of the rate-limit headers and its own messages. The
+loop also reads every answer within settings.UPSTREAM_MAX_BYTES, for all three.
 """
 
 import random
@@ -10,6 +11,10 @@ import time
 from email.utils import parsedate_to_datetime
 
 import httpx
+from django.conf import settings
+
+# Headers that described the body as it travelled; the body handed on is whole and decoded.
+TRANSFER_HEADERS = ("content-encoding", "content-length", "transfer-encoding")
 
 
 def send(
@@ -23,6 +28,7 @@ def send(
     sleep,
     refused,
     unavailable,
+    too_large,
     asked_wait=None,
     accept=None,
     **kwargs,
@@ -34,14 +40,19 @@ def send(
     status raises `refused(response)` at once, since asking again would get the same answer.
     When the attempts run out, or the wait asked is longer than `max_wait` (the caller would
     rather be told when to come back than be blocked), it raises `unavailable(message,
-    status=…, body=…, retry_after=…)`, the message naming the upstream by `label`.
+    status=…, body=…, retry_after=…)`, the message naming the upstream by `label`. An answer
+    larger than settings.UPSTREAM_MAX_BYTES raises `too_large(message, status=…)` (the
+    client's "bad payload" kind: not retried, and it keeps what is stored) as soon as it is
+    known, from its Content-Length or while it is read.
     """
     asked_wait = asked_wait or retry_after
     accept = accept or below_400
     for attempt in range(1, max_attempts + 1):
         asked = None
         try:
-            response = http.request(method, path, **kwargs)
+            response = read_within_cap(
+                http, http.build_request(method, path, **kwargs), label, too_large
+            )
         except httpx.TimeoutException:
             problem, status, body = "délai d'attente dépassé", None, b""
         except httpx.TransportError as error:
@@ -64,6 +75,39 @@ def send(
             )
         sleep(wait)
     raise AssertionError("unreachable")
+
+
+def read_within_cap(http, request, label, too_large):
+    """The response to `request`, its body read as it streams and never past the cap.
+
+    Read whole first, an answer of 300 MB took 4.6 GB of memory and stored a million rows;
+    refused here, memory holds the cap at most and nothing reaches the database.
+    """
+    cap = settings.UPSTREAM_MAX_BYTES
+    response = http.send(request, stream=True)
+    try:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise too_large(oversized(label, cap), status=response.status_code)
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise too_large(oversized(label, cap), status=response.status_code)
+            chunks.append(chunk)
+    finally:
+        response.close()
+    headers = [
+        (k, v) for k, v in response.headers.multi_items() if k.lower() not in TRANSFER_HEADERS
+    ]
+    return httpx.Response(
+        response.status_code, headers=headers, content=b"".join(chunks), request=request
+    )
+
+
+def oversized(label, cap):
+    size = f"{cap / 1024**2:g} Mo" if cap >= 1024**2 else f"{cap} octets"
+    return f"{label} : réponse trop volumineuse (plus de {size}), refusée ; rien n'est enregistré"
 
 
 def below_400(status):

@@ -11,11 +11,12 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
-from weasyprint import HTML
 
+from layouts.pdf import css_string, write_pdf
 from layouts.profile import BERLINER, TABLOID
 
 from . import context as context_sources
@@ -222,11 +223,15 @@ def planning_pdf(request, slug):
     """The plan on one landscape page, for the layout desk's wall."""
     title = _title(request, slug)
     profile, _, days = title_plan(title)
+    stamp = dateformat.format(timezone.localtime(), "j F Y à H:i")
+    # The footer sits in a CSS string: escaped for CSS, since HTML escaping means nothing
+    # inside <style> (a `"` would print as &quot;) and leaves a `\\` or a line end to break it.
+    footer = mark_safe(css_string(f"{title.name} — plan édité le {stamp}"))
     html = render_to_string(
         "results/planning_pdf.html",
-        {"title": title, "profile": profile, "days": days, "now": timezone.localtime()},
+        {"title": title, "profile": profile, "days": days, "footer": footer},
     )
-    pdf = HTML(string=html).write_pdf()
+    pdf = write_pdf(html)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="plan-{title.slug}.pdf"'
     return response

@@ -4,7 +4,7 @@ from time import sleep
 
 from django.conf import settings
 from django.db.models import F, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 from .models import Fault
 from .responses import JSON_TYPE, dumps, json_response, spring_error
@@ -14,6 +14,9 @@ DEFAULT_LATENCY_MS = 2000
 DEFAULT_RETRY_AFTER_S = 5
 # Fields dropped by missing_field when none is named: the first one the rows have.
 DEFAULT_MISSING_FIELDS = ("nom", "dateDelib", "option", "resultat")
+# What the huge fault serves, as an upstream once did: the client must stop reading long before.
+HUGE_ANSWER_BYTES = 300 * 1024 * 1024
+HUGE_CHUNK_BYTES = 64 * 1024
 # What a reverse proxy in front of a dead Java service answers.
 BAD_GATEWAY_HTML = """<html>
 <head><title>502 Bad Gateway</title></head>
@@ -96,6 +99,8 @@ def _faulty(fault, request, endpoint, build, error):
     if kind == Kind.TRUNCATED:
         body = dumps(payload)
         return HttpResponse(body[: len(body) // 2], content_type=JSON_TYPE)
+    if kind == Kind.HUGE:
+        return StreamingHttpResponse(huge_list(payload), content_type=JSON_TYPE)
     if kind == Kind.EMPTY:
         payload = [] if isinstance(payload, list) else {}
     elif kind == Kind.MISSING_FIELD:
@@ -104,6 +109,18 @@ def _faulty(fault, request, endpoint, build, error):
         # Every tenth row twice, next to itself, as a bad join would return it.
         payload = [row for i, row in enumerate(payload) for _ in range(2 if i % 10 == 0 else 1)]
     return json_response(payload)
+
+
+def huge_list(payload, size=HUGE_ANSWER_BYTES):
+    """A JSON list of about `size` bytes, the payload's rows over and over, made as it is sent:
+    the sandbox's memory holds one chunk, not the answer."""
+    rows = payload if isinstance(payload, list) and payload else [{"ligne": "x" * 100}]
+    text = ",".join(dumps(row) for row in rows).encode()
+    chunk = (text + b",") * max(1, HUGE_CHUNK_BYTES // (len(text) + 1))
+    yield b"["
+    for _ in range(max(1, size // len(chunk))):
+        yield chunk
+    yield text + b"]"
 
 
 def _without_field(payload, field):

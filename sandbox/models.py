@@ -44,6 +44,8 @@ class Fault(models.Model):
         EMPTY = "empty"
         MISSING_FIELD = "missing_field"
         DUPLICATE_ROWS = "duplicate_rows"
+        # The answer's rows again and again, 300 MB streamed: for UPSTREAM_MAX_BYTES.
+        HUGE = "huge"
 
     endpoint = models.CharField(max_length=20, choices=Endpoint, default=Endpoint.ANY)
     # Blank: every département (and the endpoints that take none).

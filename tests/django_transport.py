@@ -14,6 +14,6 @@ class DjangoTransport(httpx.BaseTransport):
             content_type=request.headers.get("content-type", ""),
             headers={k: v for k, v in request.headers.items() if k.lower() != "content-type"},
         )
-        return httpx.Response(
-            response.status_code, headers=dict(response.items()), content=response.content
-        )
+        # A streamed answer stays streamed (the sandbox's huge fault): read as the client reads.
+        content = response.streaming_content if response.streaming else response.content
+        return httpx.Response(response.status_code, headers=dict(response.items()), content=content)

@@ -27,3 +27,12 @@ def test_the_layout_engine_uses_neither_the_orm_nor_settings():
         if path.name == "apps.py":
             continue
         assert not any(n.startswith(("django", "results")) for n in names), path
+
+
+def test_only_the_pdf_module_hands_documents_to_weasyprint():
+    # layouts/pdf.py gives every render the URL fetcher that refuses anything but the
+    # product's own files; a document built elsewhere would fetch whatever it names.
+    for folder in ("newsroom", "results", "layouts", "sandbox"):
+        for path, names in imported_modules(folder):
+            if path != ROOT / "layouts" / "pdf.py":
+                assert "weasyprint" not in names, path

@@ -145,6 +145,25 @@ def test_the_plan_exports_as_a_one_page_pdf(logged_in, tmp_path):
     assert "Lozère (48)" in text and "Vendredi 3 juillet 2026" in text
 
 
+def test_the_plans_csv_keeps_spreadsheet_formulas_as_text(logged_in):
+    CalendarRow.objects.filter(option=FORET).update(option='=HYPERLINK("http://x.test";"Forêt")')
+    response = logged_in.get(reverse("planning_csv", args=["gazette"]))
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert ';"\'=HYPERLINK(""http://x.test"";""Forêt"")";' in lines[1]
+    assert not any(";=" in line or ';"=' in line for line in lines)
+
+
+def test_the_plans_pdf_prints_the_titles_name_as_typed_in_its_css_footer(logged_in, tmp_path):
+    name = 'Le "Petit" \\ Journal </style><h1>injecté</h1>\nbis'
+    Title.objects.filter(slug="gazette").update(name=name)
+    response = logged_in.get(reverse("planning_pdf", args=["gazette"]))
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert 'Le "Petit" \\ Journal </style><h1>injecté</h1> bis — plan édité le' in text
+    assert "&quot;" not in text and "&lt;" not in text
+
+
 def test_another_title_cannot_see_the_plan(client, title):
     user = get_user_model().objects.create_user("autre")
     Title.objects.create(name="Autre", slug="autre").members.add(user)

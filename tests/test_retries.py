@@ -17,6 +17,12 @@ class Refused(Exception):
     pass
 
 
+class TooLarge(Exception):
+    def __init__(self, message, *, status=None):
+        super().__init__(message)
+        self.status = status
+
+
 def answers(*responses):
     """An HTTP client that gives these answers in turn and counts the calls."""
     queue = list(responses)
@@ -43,6 +49,7 @@ def send(sleeps):
             "sleep": sleeps.append,
             "refused": lambda response: Refused(response.status_code),
             "unavailable": Unavailable,
+            "too_large": TooLarge,
         } | options
         return retries.send(http, "GET", "/data", **options)
 
@@ -107,3 +114,15 @@ def test_retry_after_reads_seconds_and_http_dates():
     assert retries.retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert retries.retry_after_seconds("soon") is None
     assert retries.retry_after_seconds(None) is None
+
+
+def test_an_answer_past_the_cap_is_refused_at_once_and_not_retried(send, sleeps, settings):
+    settings.UPSTREAM_MAX_BYTES = 10
+    http, calls = answers(httpx.Response(200, content=b"[" + b"1," * 10 + b"1]"))
+    with pytest.raises(TooLarge) as caught:
+        send(http)
+    assert str(caught.value) == (
+        "Amont test : réponse trop volumineuse (plus de 10 octets), refusée ; rien n'est enregistré"
+    )
+    assert caught.value.status == 200
+    assert len(calls) == 1 and sleeps == []

@@ -492,3 +492,14 @@ def test_the_command_prints_credentials_that_e3_accepts(client, contract_key):
     assert response.status_code == 200
     _, person = data.find_candidate(ina, num, clock.session_start())
     assert person.resultat != FAILED and not person.consent
+
+
+def test_the_huge_fault_streams_a_json_list_made_as_it_is_sent():
+    from sandbox.faults import huge_list
+
+    chunks = huge_list([{"nom": "A"}, {"nom": "B"}], size=200_000)
+    assert next(chunks) == b"["
+    body = b"[" + b"".join(chunks)
+    assert 200_000 - 70_000 <= len(body) <= 200_000 + 70_000
+    rows = json.loads(body)
+    assert rows[:3] == [{"nom": "A"}, {"nom": "B"}, {"nom": "A"}]

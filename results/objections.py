@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from layouts.compose import sort_key
 
-from .models import Objection
+from .models import Objection, Title
 
 
 def identity(nom, prenoms):
@@ -79,6 +79,30 @@ def without_objected(rows, objections):
         ):
             kept.append(row)
     return kept
+
+
+def objected_by_every_follower(code, rows):
+    """The rows every title following the département objects to, which sync does not store.
+
+    Results are shared by every title following a département, so a row another title still
+    prints must be stored (the objecting titles' builds leave it out). A row no follower may
+    print is only a readable copy of a name nobody may keep: after the purge, the next fetch
+    would otherwise write it back until the next night. With no follower, nothing is left out:
+    there is no objection to honour, and a title that starts following needs the rows.
+    """
+    followers = list(Title.objects.filter(departements=code).values_list("pk", flat=True))
+    by_title = defaultdict(list)
+    for objection in Objection.objects.filter(departement_id=code, title_id__in=followers):
+        by_title[objection.title_id].append(objection)
+    if not followers or len(by_title) < len(followers):
+        return []
+    # Each title only narrows what the previous ones left out, so the names are hashed once
+    # per row, then only for the few rows still left out.
+    left_out = list(rows)
+    for objections in by_title.values():
+        kept = {id(row) for row in without_objected(left_out, objections)}
+        left_out = [row for row in left_out if id(row) not in kept]
+    return left_out
 
 
 def on_file(title):

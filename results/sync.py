@@ -5,6 +5,7 @@ answer twice changes nothing and says so; a suspicious answer (empty where we ho
 missing whole sections) never deletes what we have.
 """
 
+import json
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from .arpent import ArpentClient, ArpentError
 from .models import CalendarRow, Departement, Diploma, ExamSession, Fetch, Result
+from .objections import objected_by_every_follower
 
 BATCH_SIZE = 2000
 
@@ -25,6 +27,9 @@ class SyncReport:
     created: int = 0
     updated: int = 0
     deleted: int = 0
+    # Rows of the answer not stored because every title following the département objects to
+    # them: a count, never whose.
+    left_out: int = 0
     notes: list = field(default_factory=list)
     # (filière, option) of the sections whose lines changed: their inserts need a rebuild.
     sections: list = field(default_factory=list)
@@ -43,7 +48,11 @@ class SyncReport:
                 f"{self.rows} lignes : {self.created} ajoutées, {self.updated} modifiées, "
                 f"{self.deleted} retirées"
             )
-        return "; ".join([text, *self.notes])
+        notes = list(self.notes)
+        if self.left_out:
+            plural = "s" if self.left_out > 1 else ""
+            notes.insert(0, f"{self.left_out} ligne{plural} écartée{plural} (opposition)")
+        return "; ".join([text, *notes])
 
 
 def _record(answer_call, endpoint, departement_code=""):
@@ -236,18 +245,39 @@ def _mark(row, change, now):
 
 
 def sync_results(client: ArpentClient, code):
-    """E2 for one département: fetch and store; see store_results for the rules."""
+    """E2 for one département: fetch and store; see store_results for the rules.
+
+    The rows every following title objects to (objections.objected_by_every_follower) are
+    stored nowhere: neither as results nor in the raw payload kept for diagnosis, or each fetch
+    after the purge would write the name back where nobody may read it.
+    """
     answer, fetch = _record(lambda: client.results(code), "resultats", code)
-    report = store_results(code, answer.records)
+    left_out = objected_by_every_follower(code, answer.records)
+    if left_out and fetch.payload:
+        fetch.payload = _payload_without(answer, left_out)
+    report = store_results(code, answer.records, left_out)
     return _finish(fetch, report)
+
+
+def _payload_without(answer, left_out):
+    """The raw answer minus the left-out rows, re-serialised: its records were read from its
+    list one per row, in order, so they pair up."""
+    gone = {id(entry) for entry in left_out}
+    rows = json.loads(answer.body)
+    kept = [row for row, entry in zip(rows, answer.records, strict=True) if id(entry) not in gone]
+    return json.dumps(kept, ensure_ascii=False)
 
 
 def _section(entry):
     return (entry.filiere, entry.option)
 
 
-def store_results(code, entries):
+def store_results(code, entries, left_out=()):
     """Store a département's published results, one fetch of a département after the other.
+
+    `left_out`, some of `entries`, are not stored (see sync_results); they still count as part
+    of the answer, so that an answer or section made only of them is not taken for an empty
+    one.
 
     Two workers may store the same département at once (two polls' jobs, or a poll and an
     editor's click): each would find nothing stored, and the second's rows would then collide
@@ -256,10 +286,10 @@ def store_results(code, entries):
     """
     with transaction.atomic():
         Departement.objects.select_for_update().filter(pk=code).first()
-        return _store_results(code, entries)
+        return _store_results(code, entries, left_out)
 
 
-def _store_results(code, entries):
+def _store_results(code, entries, left_out):
     """Store a département's published results.
 
     A section (filière, option) present in the answer replaces the stored one when its lines
@@ -267,12 +297,15 @@ def _store_results(code, entries):
     so a vanished section is an upstream glitch, not a retraction). An empty answer where we hold
     results is rejected. All writes happen in one transaction, in bulk.
     """
-    report = SyncReport(Fetch.Outcome.UNCHANGED, rows=len(entries))
+    report = SyncReport(Fetch.Outcome.UNCHANGED, rows=len(entries), left_out=len(left_out))
+    gone = {id(entry) for entry in left_out}
     incoming = defaultdict(list)
     for entry in entries:
-        incoming[_section(entry)].append(
-            (entry.specialite, entry.nom, entry.prenoms, entry.resultat)
-        )
+        # Compared without the left-out rows, so that the same answer fetched again is
+        # "unchanged" and starts no rebuild; a stored row now objected to everywhere goes.
+        lines = incoming[_section(entry)]
+        if id(entry) not in gone:
+            lines.append((entry.specialite, entry.nom, entry.prenoms, entry.resultat))
     stored = defaultdict(list)
     for row in Result.objects.filter(departement_id=code).values_list(
         "filiere", "option", "specialite", "nom", "prenoms", "resultat"

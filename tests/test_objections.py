@@ -11,9 +11,19 @@ import time_machine
 from django.db import connection
 from django.urls import reverse
 
-from results import tasks
+from results import jobs, tasks
 from results.inserts import build_insert
-from results.models import AuditEvent, CalendarRow, Departement, Objection, Removal
+from results.models import (
+    AuditEvent,
+    CalendarRow,
+    Departement,
+    Fetch,
+    Job,
+    Objection,
+    Removal,
+    Result,
+    Title,
+)
 from results.objections import identity
 from results.removal_csv import import_requests, parse
 from results.removals import confirm, matching_results
@@ -122,9 +132,12 @@ def test_after_the_purge_and_a_new_fetch_the_rebuild_and_its_exports_leave_the_n
     assert not Removal.objects.exists() and Objection.objects.count() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        fetch()
+        report = fetch()
         version, created = build_insert(title, gard, DAY)
     assert created
+    # The only title following the Gard objects: the row is not stored, and the fetch says so
+    # with a count.
+    assert report.left_out == 1 and "1 ligne écartée (opposition)" in str(report)
     text = pdf_text(version)
     assert "GRANGER" not in text and "MARTIN Léa" in text
     csv, tagged = exports(client, version)
@@ -132,10 +145,9 @@ def test_after_the_purge_and_a_new_fetch_the_rebuild_and_its_exports_leave_the_n
     assert "MARTIN" in tagged and "GRANGER" not in tagged
     listing = client.get(reverse("results_list", args=["gazette", "30"])).content.decode()
     assert "MARTIN" in listing and "GRANGER" not in listing
-    # Only the ministry's own list, fetched again, holds the name (what the next night's purge
-    # erases again): no version, objection, request, job or audit event does.
-    assert "results_result" in tables_holding_the_name()
-    assert tables_holding_the_name() - {"results_result", "results_fetch"} == set()
+    # Not even the ministry's own list, fetched again: no result, payload, version, objection,
+    # request, job or audit event holds the name.
+    assert tables_holding_the_name() == set()
 
 
 def test_next_session_the_same_person_is_still_left_out(
@@ -229,3 +241,68 @@ def test_after_the_purge_the_editor_sees_how_many_objections_are_on_file_not_who
     page = client.get(reverse("removals", args=["gazette"])).content.decode()
     assert "1 opposition en vigueur pour ce titre." in page
     assert "GRANGER" not in page.upper() and "Aucun retrait confirmé." in page
+
+
+def test_a_list_first_fetched_after_the_objection_keeps_the_row_neither_as_result_nor_raw(
+    title, gard, fetch
+):
+    Objection.objects.create(title=title, departement=gard, identity=identity(*OBJECTOR))
+    report = fetch()
+    assert (report.created, report.left_out) == (6, 1)
+    # The raw answer kept for diagnosis is the ministry's list minus that row.
+    payload = json.loads(Fetch.objects.get().payload)
+    assert len(payload) == 6 and {"MARTIN", "CŒUR"} <= {row["nom"] for row in payload}
+    assert not Result.objects.filter(nom="GRANGER").exists()
+    assert tables_holding_the_name() == set()
+
+
+def test_a_row_another_following_title_prints_is_stored_until_every_title_objects(
+    client, title, gard, purged, fetch, django_capture_on_commit_callbacks
+):
+    other = Title.objects.create(name="L'Autre Journal", slug="autre")
+    other.departements.add(gard)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = fetch()
+        mine, _ = build_insert(title, gard, DAY)
+        theirs, _ = build_insert(other, gard, DAY)
+    assert report.left_out == 0 and Result.objects.filter(nom="GRANGER").exists()
+    assert "GRANGER" not in pdf_text(mine) and "GRANGER Hermione" in pdf_text(theirs)
+
+    # Once the other title objects too (to any diploma of the Gard), nobody prints the row: the
+    # next fetch of the same list takes it out of the stored results.
+    Objection.objects.create(title=other, departement=gard, identity=identity(*OBJECTOR))
+    report = fetch()
+    assert (report.outcome, report.deleted, report.left_out) == (Fetch.Outcome.CHANGED, 1, 1)
+    # (The other title's printed version still holds it: withdrawing it is its own
+    # confirmation's work, which this objection, made directly, skipped.)
+    assert tables_holding_the_name() & {"results_result", "results_fetch"} == set()
+
+
+def test_with_no_title_following_the_departement_nothing_is_left_out(title, gard, fetch):
+    Objection.objects.create(title=title, departement=gard, identity=identity(*OBJECTOR))
+    title.departements.remove(gard)
+    report = fetch()
+    assert report.left_out == 0 and Result.objects.filter(nom="GRANGER").exists()
+
+
+def test_the_same_list_fetched_after_a_confirmation_drops_the_row_once_then_builds_nothing(
+    client, title, gard, editor, fetch, upstream, client_for, monkeypatch
+):
+    fetch()
+    client.force_login(editor)
+    confirm_by_the_editor(client, gard)
+    monkeypatch.setattr(jobs.ArpentClient, "from_settings", lambda: client_for(upstream))
+    builds = Job.objects.filter(kind=Job.Kind.BUILD_INSERT)
+    before = builds.count()
+
+    job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
+    first = jobs.run_fetch(jobs.claim(job.pk))
+    assert (first.outcome, first.deleted, first.left_out) == (Fetch.Outcome.CHANGED, 1, 1)
+    assert not Result.objects.filter(nom="GRANGER").exists()
+    assert builds.count() == before + 1
+    # Compared without the left-out row, the same list is nothing new: no rebuild loop.
+    job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
+    second = jobs.run_fetch(jobs.claim(job.pk))
+    assert second.outcome == Fetch.Outcome.UNCHANGED and builds.count() == before + 1
+    job.refresh_from_db()
+    assert job.message.endswith("rien de nouveau; 1 ligne écartée (opposition)")

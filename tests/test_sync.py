@@ -147,6 +147,25 @@ def test_a_section_missing_from_the_answer_is_kept(gard):
     assert Result.objects.filter(nom="B").exists()
 
 
+def test_a_section_or_answer_made_only_of_left_out_rows_is_neither_missing_nor_empty(gard):
+    from results.arpent import ResultEntry
+
+    def entry(filiere, nom):
+        return ResultEntry(filiere, "Option", "", "30", nom, "Léa", "Admission")
+
+    store_results("30", [entry("BTSA", "A"), entry("CAPa", "B")])
+    objected = entry("CAPa", "B")
+    # Its section is in the answer, with no row left to store: the stored row goes.
+    report = store_results("30", [entry("BTSA", "A"), objected], left_out=[objected])
+    assert (report.outcome, report.deleted, report.left_out) == (Fetch.Outcome.CHANGED, 1, 1)
+    assert "absente" not in str(report)
+    assert not Result.objects.filter(nom="B").exists()
+    # An answer of left-out rows only is not an empty answer: what it does not list is kept.
+    report = store_results("30", [objected], left_out=[objected])
+    assert report.outcome == Fetch.Outcome.UNCHANGED and "absente" in str(report)
+    assert Result.objects.filter(nom="A").exists()
+
+
 def test_a_calendar_is_stored_then_updated_in_place(gard, upstream, client_for):
     rows = fixture_json("calendriers_30.json")
     moved = [dict(rows[0], nbCandidats=90), *rows[1:]]

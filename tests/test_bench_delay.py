@@ -9,7 +9,7 @@ from django.utils import timezone
 from benchmarks import delay
 from results.arpent import ArpentClient
 from results.inserts import results_of_day, section_days
-from results.models import CalendarRow, Departement, Job
+from results.models import CalendarRow, Departement, Insert, Job, Title
 from results.sync import sync_results
 from sandbox import clock, data
 
@@ -92,3 +92,39 @@ def test_a_run_past_its_timeout_says_what_it_still_waits_for_and_exits_non_zero(
     assert f"still waiting for the insert of {timezone.localdate()}" in report
     assert "still waiting for names stored: 0 of 1344" in report
     assert "Aucun résultat publié pour ce jour" in report
+
+
+def test_the_delay_counts_from_the_poll_that_saw_the_release_not_an_earlier_empty_one():
+    nord = Departement.objects.create(code=delay.CODE, name="Nord")
+    title = Title.objects.create(name="Bench", slug="bench")
+    t0 = timezone.now()
+    for seconds in (0, 10):  # the empty poll that proved the processes up, then the one at T0
+        Job.objects.create(
+            kind=Job.Kind.FETCH_RESULTS,
+            departement=nord,
+            status=Job.Status.DONE,
+            created_at=t0 + timedelta(seconds=seconds),
+        )
+    day = timezone.localdate()
+    Job.objects.create(
+        kind=Job.Kind.BUILD_INSERT,
+        title=title,
+        departement=nord,
+        day=day,
+        created_at=t0 + timedelta(seconds=12),
+    )
+    Insert.objects.create(
+        title=title,
+        departement=nord,
+        day=day,
+        number=1,
+        created_at=t0 + timedelta(seconds=15),
+        pdf="inserts/bench.pdf",
+        names_count=1,
+        pages=1,
+        columns=1,
+        lines=1,
+        content_hash="0",
+    )
+
+    assert delay.poll_to_pdf_s(delay.Expected(names=1, days=[day])) == 5.0

@@ -242,10 +242,14 @@ def wait_until_built(expected):
 
 def missing(expected):
     """What is not done yet, one line each ([] when done)."""
-    from results.models import Insert, Job, Result
+    from results.embargo import is_released, release_moment
+    from results.models import Job, Result
 
-    built = set(Insert.objects.filter(departement=CODE).values_list("day", flat=True))
-    lines = [f"the insert of {day}" for day in expected.days if day not in built]
+    lines = [
+        f"the insert of {day}"
+        + ("" if is_released(day) else f" (held back by the embargo until {release_moment(day)})")
+        for day in days_not_built(expected)
+    ]
     stored = Result.objects.filter(departement=CODE).count()
     if stored != expected.names:
         lines.append(f"names stored: {stored} of {expected.names}")
@@ -254,14 +258,21 @@ def missing(expected):
     return lines
 
 
+def days_not_built(expected):
+    from results.models import Insert
+
+    built = set(Insert.objects.filter(departement=CODE).values_list("day", flat=True))
+    return [day for day in expected.days if day not in built]
+
+
 def waiting_for(run):
-    """After a timeout: what was still missing, and what the awaited days' builds said."""
+    """After a timeout: what was still missing, and what the missing days' builds said."""
     if run.expected is None:
         return []
     from results.models import Job
 
     lines = [f"still waiting for {line}" for line in missing(run.expected)]
-    builds = Job.objects.filter(kind=Job.Kind.BUILD_INSERT, day__in=run.expected.days)
+    builds = Job.objects.filter(kind=Job.Kind.BUILD_INSERT, day__in=days_not_built(run.expected))
     lines += [f"build of {job.day}: {job.message}" for job in builds.order_by("pk")]
     return lines
 

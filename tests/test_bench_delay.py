@@ -1,6 +1,5 @@
 """bench-delay: every day it releases is one the embargo lets print, and it cannot hang."""
 
-import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -8,6 +7,7 @@ from django.utils import timezone
 
 from benchmarks import delay
 from results.arpent import ArpentClient
+from results.embargo import release_moment
 from results.inserts import results_of_day, section_days
 from results.models import CalendarRow, Departement, Insert, Job, Title
 from results.sync import sync_results
@@ -68,17 +68,20 @@ def test_a_day_the_embargo_still_holds_back_at_t0_is_named_and_not_waited_for(se
 def test_a_run_past_its_timeout_says_what_it_still_waits_for_and_exits_non_zero(
     monkeypatch, capsys
 ):
+    # What the benchmark did before: wait for a later day's insert, which the embargo holds back.
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
     def stuck(run):
-        run.expected = delay.Expected(names=1344, days=[timezone.localdate()])
+        run.expected = delay.Expected(names=1344, days=[tomorrow])
         Job.objects.create(
             kind=Job.Kind.BUILD_INSERT,
             departement=Departement.objects.create(code=delay.CODE, name="Nord"),
-            day=timezone.localdate(),
+            day=tomorrow,
             status=Job.Status.DONE,
             message="Aucun résultat publié pour ce jour : pas d'encart à générer.",
         )
         run.phase = "building the inserts"
-        time.sleep(10)
+        delay.wait_until_built(run.expected)
 
     monkeypatch.setattr(delay, "TIMEOUT_S", 1)
     monkeypatch.setattr(delay, "measure", stuck)
@@ -89,9 +92,12 @@ def test_a_run_past_its_timeout_says_what_it_still_waits_for_and_exits_non_zero(
     assert exited.value.code == 1
     report = capsys.readouterr().err
     assert "not done after 1 s, while building the inserts" in report
-    assert f"still waiting for the insert of {timezone.localdate()}" in report
+    assert (
+        f"still waiting for the insert of {tomorrow} (held back by the embargo until "
+        f"{release_moment(tomorrow)})" in report
+    )
     assert "still waiting for names stored: 0 of 1344" in report
-    assert "Aucun résultat publié pour ce jour" in report
+    assert f"build of {tomorrow}: Aucun résultat publié pour ce jour" in report
 
 
 def test_the_delay_counts_from_the_poll_that_saw_the_release_not_an_earlier_empty_one():

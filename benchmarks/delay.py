@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+# The project's modules are imported inside the functions: Django may load them only once the
+# run's environment (its own database, broker and sandbox address) is set and django.setup() ran.
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "59"
 POLL_S = 5

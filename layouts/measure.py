@@ -21,10 +21,16 @@ class FontMetrics:
     """
 
     def __init__(self, path: Path):
+        self.path = path
         font = TTFont(path, lazy=True)
         self.units_per_em = font["head"].unitsPerEm
         metrics = font["hmtx"].metrics
-        self.advances = {chr(code): metrics[glyph][0] for code, glyph in font.getBestCmap().items()}
+        cmap = font.getBestCmap()
+        self.advances = {chr(code): metrics[glyph][0] for code, glyph in cmap.items()}
+        # The PDF draws lines with these glyphs (overlay.py): one font, one set of widths.
+        self.glyph_ids = {chr(code): font.getGlyphID(glyph) for code, glyph in cmap.items()}
+        # Where browsers and WeasyPrint (Pango) put the baseline in a line box.
+        self.ascent, self.descent = font["hhea"].ascent, font["hhea"].descent
         # A character the font lacks would be drawn from a fallback font of unknown width;
         # counting it as a full em errs on the side of breaking early, never of overflowing.
         self.missing_advance = self.units_per_em

@@ -4,8 +4,8 @@ import logging
 import sys
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from html import escape
-from itertools import groupby
 from pathlib import Path
 
 import billiard
@@ -15,6 +15,7 @@ from weasyprint.text.fonts import FontConfiguration
 from layouts import prepress
 from layouts.icc import icc_description, icc_profile_errors
 from layouts.measure import BOLD_FONT, REGULAR_FONT
+from layouts.overlay import draw_lines
 from layouts.paginate import OUTLOOK_INSET_PT, Column, Line, Page, Pagination
 from layouts.profile import MM_TO_PT, LayoutProfile
 
@@ -27,10 +28,6 @@ BLACK = "device-cmyk(0 0 0 1)"
 FOLIO_GAP_MM = 5
 RULE_PT = 0.5
 TITLE_RULE_PT = 1.5
-
-# Line styles set in runs: consecutive lines of one style become one `white-space: pre` block,
-# because WeasyPrint's time goes on boxes, not glyphs (PRINT.md: a box per name is 5× slower).
-RUN_STYLES = {"name", "name_cont", "heading", "continued_heading"}
 
 NOT_PDFX = "Épreuve non PDF/X : aucun profil ICC d'imprimeur"
 DEFAULT_DOCUMENT_TITLE = "Encart des résultats d'examens"
@@ -107,10 +104,7 @@ body {{
 }}
 .page:last-child {{ break-after: auto; }}
 .page > div {{ position: absolute; white-space: pre; }}
-.heading, .continued_heading, .diploma, .title {{ font-weight: 700; }}
-.page > .name_cont {{ padding-left: {profile.font_size_pt}pt; }}
-/* A run-in line ends where paginate.py broke it; justification only widens its spaces. */
-.page > .justified {{ white-space: pre-line; text-align: justify; text-align-last: justify; }}
+.diploma, .title {{ font-weight: 700; }}
 .diploma {{ font-size: {profile.heading_size_pt}pt; line-height: {profile.heading_leading_pt}pt; }}
 .title {{ font-size: {profile.title_size_pt}pt; line-height: {profile.title_leading_pt}pt; }}
 .rule {{ height: 0; border-top: {RULE_PT}pt solid {BLACK}; }}
@@ -130,30 +124,17 @@ def box(css_class: str, left: float, top: float, width: float, text: str = "") -
 
 
 def column_html(profile: LayoutProfile, column: Column, index: int) -> list[str]:
+    """The furniture of a column: diploma blocks and framed notes. Names and option headings
+    are not in the HTML: overlay.py draws them into the PDF at the same grid positions."""
     left = profile.column_x_pt(index)
-    width = profile.column_width_pt
     parts = []
     offset = column.top
-    runs = groupby(column.lines, key=lambda line: (line.style, line.justified))
-    for (style, justified), run in runs:
-        lines: list[Line] = list(run)
-        top = profile.line_y_pt(offset)
-        if style in RUN_STYLES:
-            css_class = f"{style} justified" if justified else style
-            run_width = width - profile.font_size_pt if style == "name_cont" else width
-            text = "\n".join(line.text for line in lines)
-            parts.append(box(css_class, left, top, run_width, text))
-        elif style == "diploma":
-            for line in lines:
-                parts.append(diploma_html(profile, line, left, profile.line_y_pt(offset)))
-                offset += line.height
-            continue
-        elif style == "outlook":
-            for line in lines:
-                parts.append(outlook_html(profile, line, left, profile.line_y_pt(offset)))
-                offset += line.height
-            continue
-        offset += sum(line.height for line in lines)
+    for line in column.lines:
+        if line.style == "diploma":
+            parts.append(diploma_html(profile, line, left, profile.line_y_pt(offset)))
+        elif line.style == "outlook":
+            parts.append(outlook_html(profile, line, left, profile.line_y_pt(offset)))
+        offset += line.height
     return parts
 
 
@@ -272,6 +253,7 @@ def render_pdf(
         bleed_mm=options.bleed_mm,
         crop_marks=options.crop_marks,
         output_condition=options.condition if options.pdfx else None,
+        overlay=partial(draw_lines, pagination=pagination),
     )
 
 

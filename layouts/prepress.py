@@ -3,6 +3,7 @@
 import hashlib
 import io
 import string
+from collections.abc import Callable
 
 import pikepdf
 
@@ -25,15 +26,24 @@ MARK_COLOUR = "0 0 0 1 K"
 
 
 def finish(
-    parts: list[bytes], *, bleed_mm: float, crop_marks: bool, output_condition: str | None
+    parts: list[bytes],
+    *,
+    bleed_mm: float,
+    crop_marks: bool,
+    output_condition: str | None,
+    overlay: Callable[[pikepdf.Pdf], None] | None = None,
 ) -> bytes:
     """One PDF from the parts rendered in page order; `output_condition` names the output
-    intent of a PDF/X part (None: not PDF/X)."""
-    if len(parts) == 1 and not (bleed_mm or crop_marks or output_condition is not None):
+    intent of a PDF/X part (None: not PDF/X); `overlay` draws more on the joined pages, in
+    their own coordinates, before the boxes grow."""
+    finishing = bleed_mm or crop_marks or output_condition is not None or overlay is not None
+    if len(parts) == 1 and not finishing:
         return parts[0]
     # Pages copied from a part read its streams when saved: every part stays open till then.
     pdfs = [pikepdf.open(io.BytesIO(part)) for part in parts]
     pdf = join(pdfs)
+    if overlay is not None:
+        overlay(pdf)
     for page in pdf.pages:
         set_boxes(page, bleed_mm, crop_marks)
         if crop_marks:

@@ -1,0 +1,200 @@
+"""The lists' lines written straight into the rendered pages, where paginate.py placed them.
+
+WeasyPrint draws the page furniture (title, diploma blocks, rules, notes, folios); its time
+goes on boxes, and the names were nearly all of the boxes (0.38 s a Berliner page). Names and
+option headings are set here instead: a text operator per line at the x/y the paginator
+computed, with the advance widths it measured (measure.py), from the same font files, each
+face embedded once per PDF as a subset, in black on the K plate only.
+"""
+
+from dataclasses import dataclass, field
+
+import pikepdf
+
+from layouts.fontfile import truetype_file
+from layouts.measure import FontMetrics, font_metrics
+from layouts.paginate import Page, Pagination
+from layouts.prepress import font_tags, fresh_tag
+from layouts.profile import MM_TO_PT, LayoutProfile
+
+DRAWN_STYLES = {"name", "name_cont", "heading", "continued_heading"}
+BOLD_STYLES = {"heading", "continued_heading"}
+# The same operators WeasyPrint writes for its black text: DeviceCMYK, the K plate only.
+BLACK_FILL = "/DeviceCMYK cs\n0 0 0 1 scn"
+NOTDEF = 0
+# A ToUnicode CMap block holds at most 100 entries (Adobe technical note 5411).
+CMAP_BLOCK = 100
+TOUNICODE_HEADER = """/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /Adobe-Identity-UCS def
+/CMapType 2 def
+1 begincodespacerange
+<0000> <FFFF>
+endcodespacerange
+"""
+TOUNICODE_FOOTER = """endcmap
+CMapName currentdict /CMap defineresource pop
+end
+end
+"""
+
+
+@dataclass
+class Face:
+    """One weight of the list font as this PDF uses it: its resource name and the characters
+    it drew, which are all its subset needs."""
+
+    resource: str
+    metrics: FontMetrics
+    codes: dict[str, str]
+    used: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, bold: bool) -> "Face":
+        metrics = font_metrics(bold)
+        codes = {char: f"{glyph:04X}" for char, glyph in metrics.glyph_ids.items()}
+        return cls("/ListBold" if bold else "/ListRegular", metrics, codes)
+
+    def baseline_pt(self, size_pt: float, leading_pt: float) -> float:
+        """From the top of a line to its baseline: half the leading's extra above the ascent,
+        as in the CSS line box WeasyPrint draws the furniture's lines in."""
+        scale = size_pt / self.metrics.units_per_em
+        ascent, descent = self.metrics.ascent * scale, self.metrics.descent * scale
+        return (leading_pt - (ascent - descent)) / 2 + ascent
+
+    def show(self, text: str, size_pt: float, word_spacing_pt: float = 0) -> str:
+        """The operator drawing `text`; each space widened by `word_spacing_pt` (justified)."""
+        self.used.update(text)
+        codes = self.codes
+        if not word_spacing_pt or " " not in text:
+            return "<" + "".join([codes.get(char, "0000") for char in text]) + "> Tj"
+        # Tw only widens the single-byte code 32; with two-byte glyph codes, TJ moves instead.
+        gap = f"{codes.get(' ', '0000')}> {-word_spacing_pt * 1000 / size_pt:.3f} <"
+        words = ("".join([codes.get(char, "0000") for char in word]) for word in text.split(" "))
+        return "[<" + gap.join(words) + ">] TJ"
+
+
+def draw_lines(pdf: pikepdf.Pdf, pagination: Pagination) -> None:
+    """Add the list lines of each page of `pagination` to the same page of `pdf`."""
+    faces = {False: Face.of(bold=False), True: Face.of(bold=True)}
+    streams = [page_stream(pagination.profile, page, faces) for page in pagination.pages]
+    used_tags = font_tags(pdf)
+    fonts = {face.resource: embed(pdf, face, used_tags) for face in faces.values() if face.used}
+    if not fonts:
+        return
+    for page, stream in zip(pdf.pages, streams, strict=True):
+        if stream is None:
+            continue
+        if "/Font" not in page.resources:
+            page.resources.Font = pikepdf.Dictionary()
+        for name, font in fonts.items():
+            page.resources.Font[name] = font
+        # WeasyPrint's stream leaves its y-down transform in force: isolate it, then draw in
+        # plain page coordinates, which set_boxes never moves.
+        page.contents_add(b"q\n", prepend=True)
+        page.contents_add(b"\nQ\n" + stream)
+        # One content stream per page, as WeasyPrint wrote it: tools that read a page's
+        # Contents as a single stream keep working.
+        page.contents_coalesce()
+
+
+def page_stream(profile: LayoutProfile, page: Page, faces: dict[bool, Face]) -> bytes | None:
+    size, leading = profile.font_size_pt, profile.leading_pt
+    page_height = profile.page_height_mm * MM_TO_PT
+    baselines = {bold: face.baseline_pt(size, leading) for bold, face in faces.items()}
+    ops, current = [], None
+    for index, column in enumerate(page.columns):
+        left, width = profile.column_x_pt(index), profile.column_width_pt
+        offset = column.top
+        for line in column.lines:
+            if line.style in DRAWN_STYLES and line.text:
+                bold = line.style in BOLD_STYLES
+                face = faces[bold]
+                if face is not current:
+                    ops.append(f"{face.resource} {size:g} Tf")
+                    current = face
+                # Continuation lines of a long name hang one em in, as paginate.py measured.
+                indent = size if line.style == "name_cont" else 0
+                y = page_height - profile.line_y_pt(offset) - baselines[bold]
+                ops.append(f"1 0 0 1 {left + indent:.3f} {y:.3f} Tm")
+                ops.append(face.show(line.text, size, spacing(face, line, width - indent, size)))
+            offset += line.height
+    if not ops:
+        return None
+    return "\n".join(["q", BLACK_FILL, "BT", *ops, "ET", "Q", ""]).encode()
+
+
+def spacing(face: Face, line, width_pt: float, size_pt: float) -> float:
+    """What each space of a justified run-in line gains so the line fills the measure."""
+    spaces = line.text.count(" ")
+    if not line.justified or not spaces:
+        return 0
+    return max(width_pt - face.metrics.width(line.text, size_pt), 0) / spaces
+
+
+def embed(pdf: pikepdf.Pdf, face: Face, used_tags: set[str]) -> pikepdf.Dictionary:
+    """The face as a composite font (Identity-H, glyph ids as codes): its subset program,
+    the widths the paginator measured with, and a ToUnicode map so text can be copied."""
+    metrics = face.metrics
+    scale = 1000 / metrics.units_per_em
+    glyphs: dict[int, str] = {}
+    for char in sorted(face.used):
+        glyphs.setdefault(metrics.glyph_ids.get(char, NOTDEF), char)
+    # A character the font lacks is drawn as .notdef, as wide as measure.py counted it.
+    widths = {
+        glyph: metrics.advances.get(char, metrics.missing_advance) * scale
+        for glyph, char in glyphs.items()
+    }
+    program = truetype_file(metrics.path).subset(glyphs)
+    weight = "Bold" if face.resource == "/ListBold" else "Regular"
+    tag = fresh_tag(f"{weight}:{sorted(glyphs)}", used_tags)
+    name = pikepdf.Name(f"/{tag}+RobotoCondensed-{weight}")
+    font_file = pdf.make_stream(program)
+    font_file.Length1 = len(program)
+    descriptor = pikepdf.Dictionary(
+        Type=pikepdf.Name.FontDescriptor,
+        FontName=name,
+        Flags=4,  # symbolic: glyphs are reached by id, not through a standard encoding
+        FontBBox=[0, round(metrics.descent * scale), 1000, round(metrics.ascent * scale)],
+        ItalicAngle=0,
+        Ascent=round(metrics.ascent * scale),
+        Descent=round(metrics.descent * scale),
+        CapHeight=round(metrics.ascent * scale),
+        StemV=80,
+        FontFile2=font_file,
+    )
+    descendant = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font,
+        Subtype=pikepdf.Name.CIDFontType2,
+        BaseFont=name,
+        CIDSystemInfo=pikepdf.Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
+        FontDescriptor=pdf.make_indirect(descriptor),
+        CIDToGIDMap=pikepdf.Name.Identity,
+        W=[item for glyph in sorted(widths) for item in (glyph, [round(widths[glyph], 3)])],
+    )
+    return pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type0,
+            BaseFont=name,
+            Encoding=pikepdf.Name("/Identity-H"),
+            DescendantFonts=[pdf.make_indirect(descendant)],
+            ToUnicode=pdf.make_stream(to_unicode(glyphs)),
+        )
+    )
+
+
+def to_unicode(glyphs: dict[int, str]) -> bytes:
+    """A CMap from each glyph id to its character, so pdftotext and a copy read the names."""
+    entries = [
+        f"<{glyph:04X}> <{char.encode('utf-16-be').hex().upper()}>"
+        for glyph, char in sorted(glyphs.items())
+        if glyph != NOTDEF
+    ]
+    blocks = []
+    for start in range(0, len(entries), CMAP_BLOCK):
+        block = entries[start : start + CMAP_BLOCK]
+        blocks.append(f"{len(block)} beginbfchar\n" + "\n".join(block) + "\nendbfchar\n")
+    return (TOUNICODE_HEADER + "".join(blocks) + TOUNICODE_FOOTER).encode()

@@ -7,7 +7,8 @@ computed, with the advance widths it measured (measure.py), from the same font f
 face embedded once per PDF as a subset, in black on the K plate only.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 
 import pikepdf
 
@@ -41,21 +42,38 @@ end
 """
 
 
+def literal_bytes(glyph: int) -> str:
+    """The two bytes of a glyph id inside a PDF literal string, escaped where the syntax
+    needs it (a lone carriage return would be read as a line feed)."""
+    return "".join(LITERAL_ESCAPES.get(byte, chr(byte)) for byte in glyph.to_bytes(2, "big"))
+
+
+LITERAL_ESCAPES = {0x28: "\\(", 0x29: "\\)", 0x5C: "\\\\", 0x0D: "\\r"}
+NOTDEF_CODE = literal_bytes(NOTDEF)
+
+
 @dataclass
 class Face:
-    """One weight of the list font as this PDF uses it: its resource name and the characters
-    it drew, which are all its subset needs."""
+    """One weight of the list font as this PDF uses it: its resource name, the characters it
+    draws (all its subset needs) and their codes."""
 
     resource: str
     metrics: FontMetrics
-    codes: dict[str, str]
-    used: set[str] = field(default_factory=set)
+    used: set[str]
+    # Character → its two-byte Identity-H code as a PDF literal string's bytes (latin-1): a
+    # table for str.translate, which writes the lines in C rather than in a Python loop.
+    codes: dict[int, str]
 
     @classmethod
-    def of(cls, bold: bool) -> "Face":
+    def of(cls, bold: bool, texts: list[str]) -> "Face":
         metrics = font_metrics(bold)
-        codes = {char: f"{glyph:04X}" for char, glyph in metrics.glyph_ids.items()}
-        return cls("/ListBold" if bold else "/ListRegular", metrics, codes)
+        used = set("".join(texts))
+        codes = glyph_codes(bold)
+        if missing := used - metrics.glyph_ids.keys():
+            # A character the font lacks is drawn as .notdef, which measure.py counted a
+            # full em wide: never a missing letter nobody sees.
+            codes = codes | {ord(char): NOTDEF_CODE for char in missing}
+        return cls("/ListBold" if bold else "/ListRegular", metrics, used, codes)
 
     def baseline_pt(self, size_pt: float, leading_pt: float) -> float:
         """From the top of a line to its baseline: half the leading's extra above the ascent,
@@ -64,21 +82,31 @@ class Face:
         ascent, descent = self.metrics.ascent * scale, self.metrics.descent * scale
         return (leading_pt - (ascent - descent)) / 2 + ascent
 
-    def show(self, text: str, size_pt: float, word_spacing_pt: float = 0) -> str:
-        """The operator drawing `text`; each space widened by `word_spacing_pt` (justified)."""
-        self.used.update(text)
-        codes = self.codes
+    def string(self, text: str, size_pt: float, word_spacing_pt: float = 0) -> str:
+        """The operand drawing `text`: a string, or with each space widened by
+        `word_spacing_pt` (a justified line) an array for TJ."""
         if not word_spacing_pt or " " not in text:
-            return "<" + "".join([codes.get(char, "0000") for char in text]) + "> Tj"
+            return f"({text.translate(self.codes)})"
         # Tw only widens the single-byte code 32; with two-byte glyph codes, TJ moves instead.
-        gap = f"{codes.get(' ', '0000')}> {-word_spacing_pt * 1000 / size_pt:.3f} <"
-        words = ("".join([codes.get(char, "0000") for char in word]) for word in text.split(" "))
-        return "[<" + gap.join(words) + ">] TJ"
+        gap = f"{self.codes[32]}) {-word_spacing_pt * 1000 / size_pt:.3f} ("
+        return "[(" + gap.join(word.translate(self.codes) for word in text.split(" ")) + ")]"
+
+
+@cache
+def glyph_codes(bold: bool) -> dict[int, str]:
+    ids = font_metrics(bold).glyph_ids
+    return {ord(char): literal_bytes(glyph) for char, glyph in ids.items()}
 
 
 def draw_lines(pdf: pikepdf.Pdf, pagination: Pagination) -> None:
     """Add the list lines of each page of `pagination` to the same page of `pdf`."""
-    faces = {False: Face.of(bold=False), True: Face.of(bold=True)}
+    texts: dict[bool, list[str]] = {False: [], True: []}
+    for page in pagination.pages:
+        for column in page.columns:
+            for line in column.lines:
+                if line.style in DRAWN_STYLES:
+                    texts[line.style in BOLD_STYLES].append(line.text)
+    faces = {bold: Face.of(bold, texts[bold]) for bold in (False, True)}
     streams = [page_stream(pagination.profile, page, faces) for page in pagination.pages]
     used_tags = font_tags(pdf)
     fonts = {face.resource: embed(pdf, face, used_tags) for face in faces.values() if face.used}
@@ -92,19 +120,22 @@ def draw_lines(pdf: pikepdf.Pdf, pagination: Pagination) -> None:
         for name, font in fonts.items():
             page.resources.Font[name] = font
         # WeasyPrint's stream leaves its y-down transform in force: isolate it, then draw in
-        # plain page coordinates, which set_boxes never moves.
+        # plain page coordinates, which set_boxes never moves. One stream per page, as
+        # WeasyPrint wrote it, for tools that read a page's Contents as a single stream.
         page.contents_add(b"q\n", prepend=True)
         page.contents_add(b"\nQ\n" + stream)
-        # One content stream per page, as WeasyPrint wrote it: tools that read a page's
-        # Contents as a single stream keep working.
         page.contents_coalesce()
 
 
 def page_stream(profile: LayoutProfile, page: Page, faces: dict[bool, Face]) -> bytes | None:
+    """The text of a page's list lines. Each line starts one leading below the previous one
+    most of the time: the ' operator (next line, then show) says so without coordinates;
+    anywhere else (a blank line, a column top, an indent) Td moves to the exact spot."""
     size, leading = profile.font_size_pt, profile.leading_pt
     page_height = profile.page_height_mm * MM_TO_PT
     baselines = {bold: face.baseline_pt(size, leading) for bold, face in faces.items()}
-    ops, current = [], None
+    ops, current = [f"{leading:g} TL"], None
+    x = y = 0.0  # where the current line starts, as the operators written so far put it
     for index, column in enumerate(page.columns):
         left, width = profile.column_x_pt(index), profile.column_width_pt
         offset = column.top
@@ -117,19 +148,28 @@ def page_stream(profile: LayoutProfile, page: Page, faces: dict[bool, Face]) -> 
                     current = face
                 # Continuation lines of a long name hang one em in, as paginate.py measured.
                 indent = size if line.style == "name_cont" else 0
-                y = page_height - profile.line_y_pt(offset) - baselines[bold]
-                ops.append(f"1 0 0 1 {left + indent:.3f} {y:.3f} Tm")
-                ops.append(face.show(line.text, size, spacing(face, line, width - indent, size)))
+                spacing = justified_spacing(face, line, width - indent, size)
+                string = face.string(line.text, size, spacing)
+                line_x = left + indent
+                line_y = page_height - profile.line_y_pt(offset) - baselines[bold]
+                dx, dy = round(line_x - x, 3), round(line_y - y, 3)
+                if spacing:
+                    ops.append(f"{dx:g} {dy:g} Td {string} TJ")
+                elif dx == 0 and dy == -leading:
+                    ops.append(f"{string} '")
+                else:
+                    ops.append(f"{dx:g} {dy:g} Td {string} Tj")
+                x, y = x + dx, y + dy
             offset += line.height
-    if not ops:
+    if current is None:
         return None
-    return "\n".join(["q", BLACK_FILL, "BT", *ops, "ET", "Q", ""]).encode()
+    return "\n".join(["q", BLACK_FILL, "BT", *ops, "ET", "Q", ""]).encode("latin-1")
 
 
-def spacing(face: Face, line, width_pt: float, size_pt: float) -> float:
+def justified_spacing(face: Face, line, width_pt: float, size_pt: float) -> float:
     """What each space of a justified run-in line gains so the line fills the measure."""
-    spaces = line.text.count(" ")
-    if not line.justified or not spaces:
+    spaces = line.text.count(" ") if line.justified else 0
+    if not spaces:
         return 0
     return max(width_pt - face.metrics.width(line.text, size_pt), 0) / spaces
 

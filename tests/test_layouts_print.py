@@ -71,7 +71,10 @@ def serial(pagination, press_options, tmp_path_factory):
 @pytest.fixture(scope="module")
 def parallel(pagination, press_options, tmp_path_factory):
     path = tmp_path_factory.mktemp("print") / "parallel.pdf"
-    path.write_bytes(render_pdf(pagination, footer=FOOTER, options=press_options, processes=2))
+    # Real inserts are too short to be worth two processes: lower the bar for this one.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("layouts.pdf.MIN_PARALLEL_PAGES", 3)
+        path.write_bytes(render_pdf(pagination, footer=FOOTER, options=press_options, processes=2))
     return path
 
 
@@ -290,7 +293,9 @@ def render_in_child(queue):
     handler.emit = lambda record: warnings.append(record.getMessage())
     logging.getLogger("layouts.pdf").addHandler(handler)
     pagination = paginate(SHORT_PAGES, compose(realistic_rows(400, 5)), title=TITLE)
-    data = render_pdf(pagination, options=PrintOptions(icc_profile=icc()), processes=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("layouts.pdf.MIN_PARALLEL_PAGES", 3)
+        data = render_pdf(pagination, options=PrintOptions(icc_profile=icc()), processes=2)
     result = (pagination.pages_count, data, warnings)
     if queue is None:
         return result

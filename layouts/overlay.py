@@ -134,7 +134,9 @@ def page_stream(profile: LayoutProfile, page: Page, faces: dict[bool, Face]) -> 
     size, leading = profile.font_size_pt, profile.leading_pt
     page_height = profile.page_height_mm * MM_TO_PT
     baselines = {bold: face.baseline_pt(size, leading) for bold, face in faces.items()}
-    ops, current = [f"{leading:g} TL"], None
+    # The leading as written, so that the ' operator moves exactly where Td would have.
+    step = round(leading, 3)
+    ops, current = [f"{step:.3f} TL"], None
     x = y = 0.0  # where the current line starts, as the operators written so far put it
     for index, column in enumerate(page.columns):
         left, width = profile.column_x_pt(index), profile.column_width_pt
@@ -154,11 +156,11 @@ def page_stream(profile: LayoutProfile, page: Page, faces: dict[bool, Face]) -> 
                 line_y = page_height - profile.line_y_pt(offset) - baselines[bold]
                 dx, dy = round(line_x - x, 3), round(line_y - y, 3)
                 if spacing:
-                    ops.append(f"{dx:g} {dy:g} Td {string} TJ")
-                elif dx == 0 and dy == -leading:
+                    ops.append(f"{dx:.3f} {dy:.3f} Td {string} TJ")
+                elif dx == 0 and dy == -step:
                     ops.append(f"{string} '")
                 else:
-                    ops.append(f"{dx:g} {dy:g} Td {string} Tj")
+                    ops.append(f"{dx:.3f} {dy:.3f} Td {string} Tj")
                 x, y = x + dx, y + dy
             offset += line.height
     if current is None:

@@ -316,4 +316,7 @@ def render_part(part: Part) -> bytes:
         part.pages, part.profile, total_pages=part.total_pages, footer=part.footer, head=part.head
     )
     variant = "pdf/x-4" if part.pdfx else None
-    return HTML(string=html).write_pdf(font_config=FontConfiguration(), pdf_variant=variant)
+    # Uncompressed: prepress.finish compresses the joined file, the printer's profile once.
+    return HTML(string=html).write_pdf(
+        font_config=FontConfiguration(), pdf_variant=variant, uncompressed_pdf=True
+    )

@@ -390,3 +390,18 @@ def test_preflight_finds_rgb_hidden_in_a_form():
     pdf.save(out)
     errors = preflight_errors(out.getvalue())
     assert "Page 1 : couleur RVB (opérateur rg)." in errors
+
+
+def test_every_stream_but_the_metadata_is_compressed_the_profile_included(press_pdf):
+    # The parts come uncompressed from WeasyPrint; the join compresses each stream once.
+    with pikepdf.open(press_pdf) as pdf:
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.DestOutputProfile.Filter == "/FlateDecode"
+        assert "/Filter" not in pdf.Root.Metadata
+        streams = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)]
+        plain = [
+            obj
+            for obj in streams
+            if "/Filter" not in obj and obj.objgen != pdf.Root.Metadata.objgen
+        ]
+        assert streams and plain == []

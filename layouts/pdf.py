@@ -1,4 +1,4 @@
-"""Drawing a pagination as a print PDF with WeasyPrint, each line where paginate.py put it."""
+"""A pagination as a print PDF: WeasyPrint draws the furniture, overlay.py the list lines."""
 
 import logging
 import sys

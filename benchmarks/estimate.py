@@ -7,9 +7,13 @@ For every département and deliberation day (one insert each) of the sandbox's s
   with the default rates and with rates learned from real lists. The sandbox holds one session,
   so "last session" is emulated by cross-fitting: each half of the départements is estimated
   with rates learned from the other half's lists;
-- the plan of all départements is timed (caches cleared first).
+- the plan of all départements is timed (caches cleared first);
+- building every insert is timed on its own (`session_build_s`), the way results.inserts builds
+  one minus the database: compose, paginate, render as PDF/X-4 with a printer's profile,
+  thumbnails; in one worker process per core, as Celery's prefork workers do.
 
 Prints, as its last lines:
+    session_build_s: S                (building the session's inserts, every core busy)
     estimate_exact_mismatches: N      (sections in inserts whose estimate differs from the PDF)
     estimate_error_default_columns: X (mean absolute error per insert, in columns)
     estimate_error_learned_columns: Y
@@ -24,6 +28,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -37,8 +42,9 @@ from layouts.compose import compose  # noqa: E402
 from layouts.estimate import estimate_from_counts, learn_rates  # noqa: E402
 from layouts.measure import font_metrics  # noqa: E402
 from layouts.paginate import paginate  # noqa: E402
-from layouts.pdf import render_pdf  # noqa: E402
+from layouts.pdf import PrintOptions, render_pdf  # noqa: E402
 from layouts.profile import BERLINER  # noqa: E402
+from layouts.thumbnails import page_thumbnails  # noqa: E402
 from results.plan import insert_title, plan  # noqa: E402
 from results.rates import Rates  # noqa: E402
 from sandbox import data  # noqa: E402
@@ -46,6 +52,8 @@ from sandbox import data  # noqa: E402
 START = date(2026, 6, 16)
 AFTER_SESSION = datetime(2026, 12, 31, tzinfo=ZoneInfo("Europe/Paris"))
 PROFILE = BERLINER
+ICC_PATH = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+TITLE_NAME = "La Gazette du Midi"
 
 
 def inserts():
@@ -89,17 +97,32 @@ def pdf_size(pdf):
     return page, len(columns)
 
 
-def check_insert(args):
-    """Build one insert's PDF and compare it with the exact estimate; sections if they differ."""
+def build_insert(args):
+    """One insert built as results.inserts.build_insert does, minus the database: the title's
+    printer profile makes it PDF/X-4; INSERT_RENDER_PROCESSES' default is one per core."""
     name, day, rows, section_count = args
-    title = insert_title(name, day.year)
-    pagination = paginate(PROFILE, compose(rows), title=title)
-    estimated = pagination.size
-    pages, columns = pdf_size(render_pdf(pagination))
+    heading = insert_title(name, day.year)
+    pagination = paginate(PROFILE, compose(rows), title=heading)
+    pdf = render_pdf(
+        pagination,
+        footer=f"{TITLE_NAME} — {heading}",
+        options=PrintOptions(icc_profile=ICC_PATH.read_bytes()),
+        processes=os.cpu_count() or 1,
+    )
+    page_thumbnails(pdf)
+    return pagination.size, pdf, section_count
+
+
+def check_insert(args):
+    """Compare a built insert's PDF with its exact estimate; its sections if they differ."""
+    estimated, pdf, section_count = args
+    pages, columns = pdf_size(pdf)
     return 0 if (pages, columns) == (estimated.pages, estimated.columns) else section_count
 
 
 def main():
+    if not ICC_PATH.exists():
+        sys.exit(f"{ICC_PATH} is missing: run scripts/setup --test")
     font_metrics(False), font_metrics(True)
     all_inserts = list(inserts())
     print(
@@ -107,14 +130,19 @@ def main():
         f"{sum(len(i[4]) for i in all_inserts)} names"
     )
 
-    # Exact estimate against the built PDFs, in parallel worker processes.
+    # Every insert built, then its exact estimate checked against its PDF, in worker processes.
     started = time.perf_counter()
     jobs = [
         (name, day, rows, len(sections)) for _, name, day, sections, rows in all_inserts if rows
     ]
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        mismatches = sum(pool.map(check_insert, jobs, chunksize=8))
-    print(f"built and checked {len(jobs)} PDFs in {time.perf_counter() - started:.1f} s")
+        built = list(pool.map(build_insert, jobs, chunksize=8))
+        session_build_s = time.perf_counter() - started
+        mismatches = sum(pool.map(check_insert, built, chunksize=8))
+    print(
+        f"built {len(jobs)} PDF/X-4 inserts with thumbnails in {session_build_s:.1f} s, "
+        f"built and checked in {time.perf_counter() - started:.1f} s"
+    )
 
     # Calendar-only estimates with default and with cross-fitted learned rates.
     halves = [set(), set()]
@@ -168,6 +196,7 @@ def main():
     plan_s = time.perf_counter() - started
 
     print(f"learned printed shares: { {k[:28]: round(v, 3) for k, v in learned[0].items()} }")
+    print(f"session_build_s: {session_build_s:.1f}")
     print(f"estimate_exact_mismatches: {mismatches}")
     print(f"estimate_error_default_columns: {sum(errors_default) / len(errors_default):.3f}")
     print(f"estimate_error_learned_columns: {sum(errors_learned) / len(errors_learned):.3f}")

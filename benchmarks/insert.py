@@ -2,7 +2,8 @@
 
 The insert: the sandbox's first 20,000 printed names (all départements' sections in order, as
 one list), composed, paginated on the Berliner grid and rendered with ghostscript's CMYK
-profile as output intent, in os.cpu_count() worker processes, the parts joined. The naive
+profile as output intent: WeasyPrint renders the page furniture, the lines are written into
+the PDF (in parts by os.cpu_count() processes only from 100 pages, see layouts/pdf.py). The naive
 render: the same groups as one HTML document, a <div> per name in CSS columns
 (column-count: 6) on the same page, fonts and output intent, WeasyPrint paginating it, as a
 newcomer would write it. Each runs in a fresh process, so that neither's memory (WeasyPrint
@@ -13,7 +14,7 @@ look fast.
 
 Prints, as its last lines:
     insert_names: 20000
-    insert_s: S                  (compose, paginate, render in parallel, join)
+    insert_s: S                  (compose, paginate, render the furniture, draw the lines)
     naive_s: N                   (build the HTML, render it)
     insert_speedup_vs_naive: R
     insert_peak_rss_mb: M
@@ -36,7 +37,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from layouts.compose import compose
 from layouts.paginate import paginate
-from layouts.pdf import BLACK, FONT_FAMILY, PrintOptions, render_pdf
+from layouts.pdf import BLACK, FONT_FAMILY, PrintOptions, part_count, render_pdf
 from layouts.preflight import preflight_errors
 from layouts.profile import BERLINER
 from sandbox import data
@@ -158,8 +159,9 @@ def main():
         naive = run_child("naive", naive_path)
         naive_pages = checked_pages(str(naive_path))
 
+    processes = part_count(insert_pages, os.cpu_count() or 1)
     print(
-        f"insert: {insert_pages} pages PDF/X-4 in {os.cpu_count()} processes, "
+        f"insert: {insert_pages} pages PDF/X-4 in {processes} process(es), "
         f"{insert['seconds']:.1f} s; peak RSS builder {insert['own_mb']:.0f} MB, "
         f"largest worker {insert['workers_mb']:.0f} MB"
     )

@@ -131,25 +131,36 @@ def printed_name(nom: str | None, prenoms: str | None) -> str:
     return " ".join(part for part in (clean(nom).upper(), clean(prenoms)) if part)
 
 
-def _field(row, name: str) -> str | None:
-    if isinstance(row, Mapping):
-        return row.get(name)
-    return getattr(row, name, None)
+ROW_FIELDS = ("nom", "prenoms", "filiere", "option", "specialite", "resultat")
+
+
+def _fields(row) -> tuple:
+    # A plain dict first: the Mapping ABC check alone took a tenth of a 20,000-name compose.
+    if isinstance(row, dict) or isinstance(row, Mapping):
+        return tuple(map(row.get, ROW_FIELDS))
+    return tuple(getattr(row, name, None) for name in ROW_FIELDS)
+
+
+def _bucket(filiere, option, specialite, resultat) -> tuple[str, str, str]:
+    """(diploma, option label, result) of a row: the group it is printed in."""
+    result = clean(resultat) or UNKNOWN_RESULT
+    if result.casefold() in MAIN_RESULTS:
+        result = ADMISSION
+    return clean(filiere), option_label(option, specialite), result
 
 
 def compose(rows: Iterable[Mapping | ResultRow]) -> list[Group]:
     """Group rows by diploma and option, in print order, with names in French order."""
     buckets: dict[tuple[str, str, str], list[tuple[tuple[str, str, str], str]]] = defaultdict(list)
+    # Thousands of rows share a few sections: each section's labels are cleaned once.
+    sections: dict[tuple, tuple[str, str, str]] = {}
     for row in rows:
-        nom, prenoms = clean(_field(row, "nom")), clean(_field(row, "prenoms"))
-        result = clean(_field(row, "resultat")) or UNKNOWN_RESULT
-        if result.casefold() in MAIN_RESULTS:
-            result = ADMISSION
-        bucket = (
-            clean(_field(row, "filiere")),
-            option_label(_field(row, "option"), _field(row, "specialite")),
-            result,
-        )
+        raw_nom, raw_prenoms, *section = _fields(row)
+        section = tuple(section)
+        bucket = sections.get(section)
+        if bucket is None:
+            bucket = sections[section] = _bucket(*section)
+        nom, prenoms = clean(raw_nom), clean(raw_prenoms)
         name = printed_name(nom, prenoms)
         buckets[bucket].append(((sort_key(nom), sort_key(prenoms), name), name))
 

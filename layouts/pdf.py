@@ -1,12 +1,12 @@
-"""Drawing a pagination as a print PDF with WeasyPrint, each line where paginate.py put it."""
+"""A pagination as a print PDF: WeasyPrint draws the furniture, overlay.py the list lines."""
 
 import logging
 import sys
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from html import escape
-from itertools import groupby
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,6 +18,7 @@ from weasyprint.urls import URLFetcher
 from layouts import prepress
 from layouts.icc import icc_description, icc_profile_errors
 from layouts.measure import BOLD_FONT, REGULAR_FONT
+from layouts.overlay import draw_lines
 from layouts.paginate import OUTLOOK_INSET_PT, Column, Line, Page, Pagination
 from layouts.profile import MM_TO_PT, LayoutProfile
 
@@ -31,9 +32,9 @@ FOLIO_GAP_MM = 5
 RULE_PT = 0.5
 TITLE_RULE_PT = 1.5
 
-# Line styles set in runs: consecutive lines of one style become one `white-space: pre` block,
-# because WeasyPrint's time goes on boxes, not glyphs (PRINT.md: a box per name is 5× slower).
-RUN_STYLES = {"name", "name_cont", "heading", "continued_heading"}
+# What WeasyPrint draws in the columns; every other line is overlay.py's.
+FURNITURE = {"diploma", "outlook"}
+SPACER = Line("", "blank")
 
 NOT_PDFX = "Épreuve non PDF/X : aucun profil ICC d'imprimeur"
 DEFAULT_DOCUMENT_TITLE = "Encart des résultats d'examens"
@@ -43,7 +44,9 @@ PRODUCT_FILES = (REGULAR_FONT, BOLD_FONT)
 # that could end the string or the <style> element, or start an HTML entity.
 CSS_UNSAFE = frozenset("\"\\'<>&")
 # Below this, starting worker processes and joining their parts costs more than it saves.
-MIN_PARALLEL_PAGES = 3
+# With only the furniture left to WeasyPrint, two processes were slower than one on 2 cores
+# for 23 and 49 Berliner pages (1.2-1.6 s against 1.8-4.5 s): inserts run serially in practice.
+MIN_PARALLEL_PAGES = 100
 # fork spares each worker re-importing WeasyPrint and reloading the fonts; elsewhere than
 # Linux, system libraries make fork unsafe.
 START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
@@ -169,10 +172,7 @@ body {{
 }}
 .page:last-child {{ break-after: auto; }}
 .page > div {{ position: absolute; white-space: pre; }}
-.heading, .continued_heading, .diploma, .title {{ font-weight: 700; }}
-.page > .name_cont {{ padding-left: {profile.font_size_pt}pt; }}
-/* A run-in line ends where paginate.py broke it; justification only widens its spaces. */
-.page > .justified {{ white-space: pre-line; text-align: justify; text-align-last: justify; }}
+.diploma, .title {{ font-weight: 700; }}
 .diploma {{ font-size: {profile.heading_size_pt}pt; line-height: {profile.heading_leading_pt}pt; }}
 .title {{ font-size: {profile.title_size_pt}pt; line-height: {profile.title_leading_pt}pt; }}
 .rule {{ height: 0; border-top: {RULE_PT}pt solid {BLACK}; }}
@@ -192,30 +192,17 @@ def box(css_class: str, left: float, top: float, width: float, text: str = "") -
 
 
 def column_html(profile: LayoutProfile, column: Column, index: int) -> list[str]:
+    """The furniture of a column: diploma blocks and framed notes. Names and option headings
+    are not in the HTML: overlay.py draws them into the PDF at the same grid positions."""
     left = profile.column_x_pt(index)
-    width = profile.column_width_pt
     parts = []
     offset = column.top
-    runs = groupby(column.lines, key=lambda line: (line.style, line.justified))
-    for (style, justified), run in runs:
-        lines: list[Line] = list(run)
-        top = profile.line_y_pt(offset)
-        if style in RUN_STYLES:
-            css_class = f"{style} justified" if justified else style
-            run_width = width - profile.font_size_pt if style == "name_cont" else width
-            text = "\n".join(line.text for line in lines)
-            parts.append(box(css_class, left, top, run_width, text))
-        elif style == "diploma":
-            for line in lines:
-                parts.append(diploma_html(profile, line, left, profile.line_y_pt(offset)))
-                offset += line.height
-            continue
-        elif style == "outlook":
-            for line in lines:
-                parts.append(outlook_html(profile, line, left, profile.line_y_pt(offset)))
-                offset += line.height
-            continue
-        offset += sum(line.height for line in lines)
+    for line in column.lines:
+        if line.style == "diploma":
+            parts.append(diploma_html(profile, line, left, profile.line_y_pt(offset)))
+        elif line.style == "outlook":
+            parts.append(outlook_html(profile, line, left, profile.line_y_pt(offset)))
+        offset += line.height
     return parts
 
 
@@ -331,7 +318,7 @@ def render_pdf(
             Part(
                 pages, pagination.profile, pagination.pages_count, footer, head, options.pdfx, files
             )
-            for pages in split(pagination.pages, part_count(pagination.pages_count, processes))
+            for pages in split(furniture(pagination), part_count(pagination.pages_count, processes))
         ]
         rendered = render_parts(parts)
     return prepress.finish(
@@ -339,7 +326,27 @@ def render_pdf(
         bleed_mm=options.bleed_mm,
         crop_marks=options.crop_marks,
         output_condition=options.condition if options.pdfx else None,
+        overlay=partial(draw_lines, pagination=pagination),
     )
+
+
+def furniture(pagination: Pagination) -> list[Page]:
+    """The pages with only what WeasyPrint draws: the title, diploma blocks and notes. The
+    lists' lines are left out (as blank lines holding their place), so a worker process is
+    not sent 20,000 names it would not draw."""
+    return [
+        replace(
+            page,
+            columns=[
+                replace(
+                    column,
+                    lines=[line if line.style in FURNITURE else SPACER for line in column.lines],
+                )
+                for column in page.columns
+            ],
+        )
+        for page in pagination.pages
+    ]
 
 
 def part_count(pages: int, processes: int) -> int:
@@ -376,4 +383,11 @@ def render_part(part: Part) -> bytes:
         part.pages, part.profile, total_pages=part.total_pages, footer=part.footer, head=part.head
     )
     variant = "pdf/x-4" if part.pdfx else None
-    return write_pdf(html, *part.files, font_config=FontConfiguration(), pdf_variant=variant)
+    # Uncompressed: prepress.finish compresses the joined file, the printer's profile once.
+    return write_pdf(
+        html,
+        *part.files,
+        font_config=FontConfiguration(),
+        pdf_variant=variant,
+        uncompressed_pdf=True,
+    )

@@ -3,6 +3,9 @@
 import hashlib
 import io
 import string
+import zlib
+from collections.abc import Callable
+from functools import lru_cache
 
 import pikepdf
 
@@ -25,24 +28,60 @@ MARK_COLOUR = "0 0 0 1 K"
 
 
 def finish(
-    parts: list[bytes], *, bleed_mm: float, crop_marks: bool, output_condition: str | None
+    parts: list[bytes],
+    *,
+    bleed_mm: float,
+    crop_marks: bool,
+    output_condition: str | None,
+    overlay: Callable[[pikepdf.Pdf], None] | None = None,
 ) -> bytes:
     """One PDF from the parts rendered in page order; `output_condition` names the output
-    intent of a PDF/X part (None: not PDF/X)."""
-    if len(parts) == 1 and not (bleed_mm or crop_marks or output_condition is not None):
-        return parts[0]
+    intent of a PDF/X part (None: not PDF/X); `overlay` draws more on the joined pages, in
+    their own coordinates, before the boxes grow. The parts come uncompressed (WeasyPrint's
+    `uncompressed_pdf`): their streams are compressed here, once, see `compress`."""
     # Pages copied from a part read its streams when saved: every part stays open till then.
     pdfs = [pikepdf.open(io.BytesIO(part)) for part in parts]
     pdf = join(pdfs)
+    if overlay is not None:
+        overlay(pdf)
     for page in pdf.pages:
         set_boxes(page, bleed_mm, crop_marks)
         if crop_marks:
             draw_crop_marks(page, bleed_mm)
     if output_condition is not None:
         name_output_intent(pdf, output_condition)
+    compress(pdf)
     out = io.BytesIO()
-    pdf.save(out)
+    # The XMP metadata stays readable as it is, as WeasyPrint leaves it: every other stream
+    # was compressed above.
+    pdf.save(out, compress_streams=False)
     return out.getvalue()
+
+
+def compress(pdf: pikepdf.Pdf) -> None:
+    """Deflate every stream still plain, the XMP metadata excepted.
+
+    The printer's profile (190 kB for ghostscript's, a megabyte or two for a press's) is the
+    same in every insert of a title: deflated once per process, it no longer costs more than
+    the rest of the file, which WeasyPrint compressing it on each render made it.
+    """
+    for obj in pdf.objects:
+        if (
+            not isinstance(obj, pikepdf.Stream)
+            or "/Filter" in obj
+            or obj.get("/Type") == "/Metadata"
+        ):
+            continue
+        data = obj.read_bytes()
+        if data[36:40] == b"acsp":  # an ICC profile's signature
+            obj.write(deflated_profile(data), filter=pikepdf.Name.FlateDecode)
+        else:
+            obj.write(zlib.compress(data), filter=pikepdf.Name.FlateDecode)
+
+
+@lru_cache(maxsize=4)
+def deflated_profile(data: bytes) -> bytes:
+    return zlib.compress(data, 9)
 
 
 def join(pdfs: list[pikepdf.Pdf]) -> pikepdf.Pdf:

@@ -71,7 +71,10 @@ def serial(pagination, press_options, tmp_path_factory):
 @pytest.fixture(scope="module")
 def parallel(pagination, press_options, tmp_path_factory):
     path = tmp_path_factory.mktemp("print") / "parallel.pdf"
-    path.write_bytes(render_pdf(pagination, footer=FOOTER, options=press_options, processes=2))
+    # Real inserts are too short to be worth two processes: lower the bar for this one.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("layouts.pdf.MIN_PARALLEL_PAGES", 3)
+        path.write_bytes(render_pdf(pagination, footer=FOOTER, options=press_options, processes=2))
     return path
 
 
@@ -290,7 +293,9 @@ def render_in_child(queue):
     handler.emit = lambda record: warnings.append(record.getMessage())
     logging.getLogger("layouts.pdf").addHandler(handler)
     pagination = paginate(SHORT_PAGES, compose(realistic_rows(400, 5)), title=TITLE)
-    data = render_pdf(pagination, options=PrintOptions(icc_profile=icc()), processes=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("layouts.pdf.MIN_PARALLEL_PAGES", 3)
+        data = render_pdf(pagination, options=PrintOptions(icc_profile=icc()), processes=2)
     result = (pagination.pages_count, data, warnings)
     if queue is None:
         return result
@@ -385,3 +390,18 @@ def test_preflight_finds_rgb_hidden_in_a_form():
     pdf.save(out)
     errors = preflight_errors(out.getvalue())
     assert "Page 1 : couleur RVB (opérateur rg)." in errors
+
+
+def test_every_stream_but_the_metadata_is_compressed_the_profile_included(press_pdf):
+    # The parts come uncompressed from WeasyPrint; the join compresses each stream once.
+    with pikepdf.open(press_pdf) as pdf:
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.DestOutputProfile.Filter == "/FlateDecode"
+        assert "/Filter" not in pdf.Root.Metadata
+        streams = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)]
+        plain = [
+            obj
+            for obj in streams
+            if "/Filter" not in obj and obj.objgen != pdf.Root.Metadata.objgen
+        ]
+        assert streams and plain == []

@@ -113,9 +113,9 @@ def prepare():
     import httpx
     from django.core.wsgi import get_wsgi_application
 
-    from results.arpent import ArpentClient
     from results.models import Title
-    from results.sync import sync_calendar, sync_referentials
+    from results.sources.arpent import ArpentClient
+    from results.store.sync import sync_calendar, sync_referentials
     from sandbox import clock, data
 
     rehearsal = clock.rehearse(CODE, lead_seconds=3600)

@@ -192,10 +192,10 @@ def seed():
     from django.core.wsgi import get_wsgi_application
     from django.utils import timezone
 
-    from results.arpent import ArpentClient
-    from results.inserts import build_insert, section_days
+    from results.editions.builds import build_insert, section_days
     from results.models import Departement, Membership, Title
-    from results.sync import sync_calendar, sync_referentials, sync_results
+    from results.sources.arpent import ArpentClient
+    from results.store.sync import sync_calendar, sync_referentials, sync_results
     from sandbox import clock, data
 
     # The whole session deliberated: it ended yesterday, so every list is stored and released.
@@ -359,7 +359,7 @@ async def crowd(base, editors, pending, roots):
     import httpx
     from asgiref.sync import sync_to_async
 
-    from results.jobs import enqueue_build
+    from results.deliberation.jobs import enqueue_build
 
     port = int(base.rsplit(":", 1)[1])
     records, browsers, cpu_window = [], [], {}

@@ -6,10 +6,12 @@ import random
 from celery import shared_task
 from django.db.utils import InterfaceError, OperationalError
 
-from . import context, health, jobs, logcontext, polling, reconcile, retention
-from .arpent import ArpentClient, ArpentError, ArpentUnavailable
+from . import logcontext
+from .deliberation import health, jobs, polling, reconcile, retention
 from .models import Title
-from .sync import sync_calendar, sync_referentials
+from .sources.arpent import ArpentClient, ArpentError, ArpentUnavailable
+from .store import opendata as context
+from .store.sync import sync_calendar, sync_referentials
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +146,7 @@ def build_insert(self, job_id, resuming=None):
 
 def _build(job):
     """The build job's run: any failure fails the job, so that no page shows it running for ever."""
-    from .inserts import InsertNotSaved  # here, as in jobs: the layouts load with the build
+    from .editions.builds import InsertNotSaved  # here, as in jobs: the layouts load with the build
 
     try:
         jobs.run_build(job)

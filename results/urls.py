@@ -4,7 +4,12 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from . import addition_views, audit_views, context_views, insert_views, removal_views, views
+from .views import additions as addition_views
+from .views import audit as audit_views
+from .views import diplomas as context_views
+from .views import inserts as insert_views
+from .views import removals as removal_views
+from .views import titles as views
 
 
 class IsoDateConverter:

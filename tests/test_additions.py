@@ -12,10 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.urls import reverse
 
-from results.additions import NotVerified, verify_and_add
-from results.arpent import ArpentClient
-from results.inserts import build_insert
+from results.day.additions import NotVerified, verify_and_add
+from results.editions.builds import build_insert
 from results.models import Addition, AuditEvent, CalendarRow, Departement, Result, Title
+from results.sources.arpent import ArpentClient
 from sandbox import clock, data
 from sandbox.credentials import credentials
 from sandbox.diplomas import ADMITTED, FAILED

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from results import jobs
 from results.audit import record
-from results.inserts import build_insert
+from results.deliberation import jobs
+from results.editions.builds import build_insert
 from results.models import (
     AppendOnlyError,
     AuditEvent,
@@ -26,7 +26,7 @@ from results.models import (
     Result,
     Title,
 )
-from results.sync import SyncReport
+from results.store.sync import SyncReport
 
 pytestmark = pytest.mark.django_db
 
@@ -245,9 +245,11 @@ def no_worker(monkeypatch):
     sent = []
     monkeypatch.setattr("results.tasks.fetch_results.delay", sent.append)
     monkeypatch.setattr("results.tasks.build_insert.delay", sent.append)
-    monkeypatch.setattr("results.views.refresh_calendar.delay", sent.append)
+    monkeypatch.setattr("results.views.titles.refresh_calendar.delay", sent.append)
     context_refreshes = []
-    monkeypatch.setattr("results.views.refresh_departement_context.delay", context_refreshes.append)
+    monkeypatch.setattr(
+        "results.views.titles.refresh_departement_context.delay", context_refreshes.append
+    )
     return sent
 
 
@@ -273,7 +275,7 @@ def test_a_scheduled_fetch_leaves_one_automatic_event_per_following_title(
     title, other_title, gard, monkeypatch, no_worker, django_capture_on_commit_callbacks
 ):
     Title.objects.create(name="Sans le Gard", slug="ailleurs")
-    monkeypatch.setattr("results.sync.sync_results", changed_report)
+    monkeypatch.setattr("results.store.sync.sync_results", changed_report)
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard, slot="poll-1")
     with django_capture_on_commit_callbacks(execute=True):
         jobs.run_fetch(jobs.claim(job.pk))
@@ -288,7 +290,7 @@ def test_a_scheduled_fetch_leaves_one_automatic_event_per_following_title(
 def test_a_manual_fetch_names_its_editor_in_their_titles_trail_only(
     title, other_title, gard, editor, monkeypatch, no_worker, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr("results.sync.sync_results", changed_report)
+    monkeypatch.setattr("results.store.sync.sync_results", changed_report)
     job = Job.objects.create(
         kind=Job.Kind.FETCH_RESULTS, departement=gard, title=title, requested_by=editor
     )

@@ -7,9 +7,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from results import context
-from results.inserjeunes import EmploymentRates, InserJeunesUnavailable
-from results.inserts import build_insert
+from results.day.planning import title_plan
+from results.editions.builds import build_insert
 from results.models import (
     CalendarRow,
     Departement,
@@ -20,7 +19,8 @@ from results.models import (
     LyceeResult,
     Result,
 )
-from results.planning import title_plan
+from results.sources.inserjeunes import EmploymentRates, InserJeunesUnavailable
+from results.store import opendata as context
 
 pytestmark = pytest.mark.django_db
 
@@ -190,8 +190,8 @@ def test_a_build_never_calls_the_sources(noted, gard, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a build must only read the cache")
 
-    monkeypatch.setattr("results.inserjeunes.InserJeunesClient.from_settings", refuse)
-    monkeypatch.setattr("results.education.EducationClient.from_settings", refuse)
+    monkeypatch.setattr("results.sources.inserjeunes.InserJeunesClient.from_settings", refuse)
+    monkeypatch.setattr("results.sources.education.EducationClient.from_settings", refuse)
     publish(gard, FORET, "DUPONT")
     assert build_insert(noted, gard, DAY)[1]
 
@@ -265,8 +265,8 @@ def test_the_weekly_refresh_is_scheduled(settings):
 @pytest.fixture
 def stand_ins(monkeypatch):
     """The real clients, answered by the sandbox's stand-ins in this process."""
-    from results.education import EducationClient
-    from results.inserjeunes import InserJeunesClient
+    from results.sources.education import EducationClient
+    from results.sources.inserjeunes import InserJeunesClient
 
     from .django_transport import DjangoTransport
 

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from results.education import (
+from results.sources.education import (
     ANNUAIRE,
     LYCEES_PRO,
     SOURCE,

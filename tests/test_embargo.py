@@ -10,9 +10,9 @@ import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from results import jobs
-from results.embargo import release_moment
-from results.inserts import build_insert, held_back_today
+from results.day.embargo import release_moment
+from results.deliberation import jobs
+from results.editions.builds import build_insert, held_back_today
 from results.models import CalendarRow, Departement, Job, Result
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_the_first_poll_after_the_moment_builds_lists_the_upstream_showed_early(
     unchanged = SimpleNamespace(
         changed=False, sections=[], outcome="unchanged", rows=1, created=0, updated=0, deleted=0
     )
-    monkeypatch.setattr("results.sync.sync_results", lambda client, code: unchanged)
+    monkeypatch.setattr("results.store.sync.sync_results", lambda client, code: unchanged)
     monkeypatch.setattr(jobs.ArpentClient, "from_settings", lambda: nullcontext())
     with time_machine.travel(at(DAY, 9)):
         assert held_back_today(title, gard, "30")

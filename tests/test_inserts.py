@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from results.inserts import build_insert
+from results.day.planning import title_plan
+from results.editions.builds import build_insert
 from results.models import CalendarRow, Departement, Insert, Notice, Result, Title
-from results.planning import title_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from layouts.profile import BERLINER
-from results.inserts import build_insert
+from results.editions.builds import build_insert
 from results.models import (
     Addition,
     CalendarRow,

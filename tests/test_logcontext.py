@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from results import jobs, logcontext, tasks
+from results import logcontext, tasks
+from results.deliberation import jobs
 from results.models import Departement, Job
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,9 @@ def test_a_job_already_taken_is_logged_with_its_id(fields, title, gard):
 def test_the_console_handler_shows_the_fields():
     handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
     assert any(isinstance(f, logcontext.ContextFilter) for f in handler.filters)
-    record = logging.LogRecord("results.jobs", logging.INFO, __file__, 1, "built", (), None)
+    record = logging.LogRecord(
+        "results.deliberation.jobs", logging.INFO, __file__, 1, "built", (), None
+    )
     with logcontext.bind(title_slug="gazette", departement_code="30", job_id=7):
         handler.filter(record)
     assert "[title=gazette dept=30 job=7] built" in handler.format(record)

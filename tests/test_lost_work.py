@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from results.jobs import enqueue_build
+from results.deliberation.jobs import enqueue_build
 from results.models import Insert, Job, Membership
 
 from .deliberation_day import (

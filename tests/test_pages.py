@@ -133,9 +133,11 @@ def test_choosing_departements_saves_them_and_fetches_new_calendars(
 ):
     Departement.objects.create(code="48", name="Lozère")
     sent = []
-    monkeypatch.setattr("results.views.refresh_calendar.delay", sent.append)
+    monkeypatch.setattr("results.views.titles.refresh_calendar.delay", sent.append)
     context_refreshes = []
-    monkeypatch.setattr("results.views.refresh_departement_context.delay", context_refreshes.append)
+    monkeypatch.setattr(
+        "results.views.titles.refresh_departement_context.delay", context_refreshes.append
+    )
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("choose", args=["gazette"]), {"departements": ["30", "48"]})

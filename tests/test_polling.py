@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 
-from results import jobs
-from results.inserts import build_insert
+from results.deliberation import jobs
+from results.deliberation.polling import departements_to_poll, schedule_polls
+from results.editions.builds import build_insert
 from results.models import CalendarRow, Departement, Fetch, Insert, Job, Result, Title
-from results.polling import departements_to_poll, schedule_polls
-from results.sync import SyncReport
+from results.store.sync import SyncReport
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_a_failed_build_is_reported_on_its_job(title, gard, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disque plein")
 
-    monkeypatch.setattr("results.inserts.render_pdf", broken)
+    monkeypatch.setattr("results.editions.builds.render_pdf", broken)
     from results.tasks import build_insert as task
 
     with pytest.raises(OSError):
@@ -143,7 +143,7 @@ def test_a_fetch_that_changes_results_starts_a_build_for_each_follower(
     monkeypatch.setattr("results.tasks.build_insert.delay", sent.append)
 
     changed = SyncReport(Fetch.Outcome.CHANGED, rows=1, created=1, sections=[SECTION])
-    monkeypatch.setattr("results.sync.sync_results", lambda client, code: changed)
+    monkeypatch.setattr("results.store.sync.sync_results", lambda client, code: changed)
     job = Job.objects.create(
         kind=Job.Kind.FETCH_RESULTS,
         departement=gard,
@@ -165,7 +165,7 @@ def test_an_unexpected_fetch_failure_is_reported_on_its_job(gard, monkeypatch):
     def broken(client, code):
         raise RuntimeError("base indisponible")
 
-    monkeypatch.setattr("results.sync.sync_results", broken)
+    monkeypatch.setattr("results.store.sync.sync_results", broken)
     from results.tasks import fetch_results
 
     with pytest.raises(RuntimeError):
@@ -176,7 +176,7 @@ def test_an_unexpected_fetch_failure_is_reported_on_its_job(gard, monkeypatch):
 
 
 def test_an_unavailable_upstream_is_retried_then_given_up(gard, monkeypatch):
-    from results.arpent import ArpentUnavailable
+    from results.sources.arpent import ArpentUnavailable
     from results.tasks import MAX_FETCH_ATTEMPTS, fetch_results
 
     calls = []
@@ -185,7 +185,7 @@ def test_an_unavailable_upstream_is_retried_then_given_up(gard, monkeypatch):
         calls.append(code)
         raise ArpentUnavailable("ARPENT indisponible (HTTP 503)", status=503, retry_after=1)
 
-    monkeypatch.setattr("results.sync.sync_results", unavailable)
+    monkeypatch.setattr("results.store.sync.sync_results", unavailable)
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
     # Eager apply runs each retry at once, in this process.
     fetch_results.apply(args=[job.pk])

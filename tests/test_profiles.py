@@ -12,10 +12,10 @@ from django.forms import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
+from layouts.preview import preview
 from layouts.profile import BERLINER, MM_TO_PT, TABLOID
-from results.inserts import build_insert, profile_for
+from results.editions.builds import build_insert, profile_for
 from results.models import Departement, PrintProfile, Result, Title
-from results.preview import preview
 
 pytestmark = pytest.mark.django_db
 

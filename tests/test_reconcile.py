@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from results import jobs
+from results.deliberation import jobs
+from results.deliberation.reconcile import MAX_RECOVERIES, reconcile_jobs, take_over
 from results.models import Departement, Job
-from results.reconcile import MAX_RECOVERIES, reconcile_jobs, take_over
 
 pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
@@ -139,7 +139,7 @@ def test_a_run_taken_over_records_nothing_more(gard, sent, caplog, reconcile):
     second = jobs.claim(job.pk)
     assert second is not None and second.started_at != first.started_at
 
-    with caplog.at_level(logging.WARNING, logger="results.jobs"):
+    with caplog.at_level(logging.WARNING, logger="results.deliberation.jobs"):
         jobs.progress(first, 85, "Vignettes des pages…")
         jobs.finish(first, "Encart version 1 prêt")
     job.refresh_from_db()

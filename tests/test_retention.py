@@ -15,8 +15,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from results import retention, tasks
-from results.inserts import build_insert
+from results import tasks
+from results.deliberation import retention
+from results.deliberation.retention import purge_date, purge_personal_data
+from results.editions.builds import build_insert
 from results.models import (
     Addition,
     AuditEvent,
@@ -30,8 +32,7 @@ from results.models import (
     Result,
     SessionTally,
 )
-from results.rates import tally_session
-from results.retention import purge_date, purge_personal_data
+from results.store.rates import tally_session
 
 pytestmark = pytest.mark.django_db
 

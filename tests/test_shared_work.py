@@ -7,7 +7,7 @@ from datetime import time
 import pytest
 
 from layouts.versions import snapshot
-from results.inserts import content_hash, insert_content, print_options, profile_for
+from results.editions.builds import content_hash, insert_content, print_options, profile_for
 from results.models import Job
 
 from .deliberation_day import (

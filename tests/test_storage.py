@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from results import retention
-from results.inserts import build_insert
+from results.deliberation import retention
+from results.editions.builds import build_insert
 from results.models import CalendarRow, Departement, Insert, Result
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from layouts.compose import MAIN_RESULTS, printed_name, sort_key
 
-from . import audit
-from .arpent import ArpentClient, ArpentError, ArpentRefused
+from .. import audit
+from ..models import Addition, AuditEvent, CalendarRow, Result, VerificationFailure
+from ..sources.arpent import ArpentClient, ArpentError, ArpentRefused
 from .embargo import is_released
-from .models import Addition, AuditEvent, CalendarRow, Result, VerificationFailure
 
 ADDITIF = "Additif"
 
@@ -168,7 +168,7 @@ def _addition(title, transcript, user):
 
 
 def _rebuild(title, addition, user):
-    from .jobs import enqueue_build
+    from ..deliberation.jobs import enqueue_build
 
     scope = None if title.combine_departements else addition.departement
     enqueue_build(title, scope, addition.day, user=user)

@@ -6,11 +6,11 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from .context import title_outlooks
-from .inserts import RESULT_FIELDS, profile_for
-from .models import CalendarRow, Result
-from .plan import plan
-from .rates import current_rates
+from ..editions.builds import RESULT_FIELDS, profile_for
+from ..models import CalendarRow, Result
+from ..store.opendata import title_outlooks
+from ..store.rates import current_rates
+from .forecast import plan
 
 
 def results_by_section(codes):

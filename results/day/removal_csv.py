@@ -9,8 +9,8 @@ from django.db import transaction
 
 from layouts.compose import sort_key
 
-from . import audit
-from .models import AuditEvent, Removal
+from .. import audit
+from ..models import AuditEvent, Removal
 from .removals import known_diplomas, resolve_diploma
 
 MAX_BYTES = 1024 * 1024

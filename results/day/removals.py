@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from layouts.compose import DIPLOMAS, diploma_rank, printed_name, sort_key
 
-from . import audit
-from .models import AuditEvent, CalendarRow, Diploma, Insert, Removal, Result
+from .. import audit
+from ..models import AuditEvent, CalendarRow, Diploma, Insert, Removal, Result
 
 LINE_FIELDS = ("filiere", "option", "specialite", "nom", "prenoms")
 
@@ -96,8 +96,8 @@ def confirm(removal, result_ids, user):
     """Confirm a request with the published lines the editor picked (none: nothing published
     matches yet). Withdraws the versions that printed the name and rebuilds their inserts;
     returns the withdrawn versions, or None if the request was already confirmed."""
-    from .inserts import section_days
-    from .jobs import enqueue_build
+    from ..deliberation.jobs import enqueue_build
+    from ..editions.builds import section_days
 
     matches = {result.pk: result for result in matching_results(removal)}
     if set(result_ids) - set(matches) or (matches and not result_ids):
@@ -138,7 +138,7 @@ def confirm(removal, result_ids, user):
 def withdraw_versions(removal):
     """Mark the versions of the request's title that printed the name as withdrawn, and delete
     their files once the transaction commits: nobody downloads them again."""
-    from .inserts import delete_files
+    from ..editions.builds import delete_files
 
     candidates = Insert.objects.filter(
         title=removal.title, withdrawn_at__isnull=True, departement__in=[removal.departement_id]

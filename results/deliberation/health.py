@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from newsroom.celery import app
 
-from .models import Heartbeat
+from ..models import Heartbeat
 
 BEAT = "beat"
 # Long enough for Redis on another machine, short enough for a load balancer's probe.

@@ -10,9 +10,9 @@ from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from .arpent import ArpentClient
-from .audit import Action, record
-from .models import Job, Title
+from ..audit import Action, record
+from ..models import Job, Title
+from ..sources.arpent import ArpentClient
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def send(job):
     that made the job nor lose it: the job stays queued in its row, and the reconciler sends
     it again.
     """
-    from .tasks import build_insert, fetch_results
+    from ..tasks import build_insert, fetch_results
 
     task = {Job.Kind.FETCH_RESULTS: fetch_results, Job.Kind.BUILD_INSERT: build_insert}[job.kind]
 
@@ -178,9 +178,9 @@ def enqueue_build(title, departement, day, *, user=None):
 
 def run_fetch(job):
     """Fetch a département's results; when they changed, rebuild the inserts that print them."""
-    from .inserts import days_of_sections, held_back_today
+    from ..editions.builds import days_of_sections, held_back_today
+    from ..store.sync import sync_results
     from .polling import poll_succeeded
-    from .sync import sync_results
 
     progress(job, 20, "Interrogation d'ARPENT…")
     with ArpentClient.from_settings() as client:
@@ -235,7 +235,7 @@ def record_fetch(job, title, user, report, builds):
 
 def run_build(job):
     """Build a title's insert of a day; a new version only if its content changed."""
-    from .inserts import build_insert
+    from ..editions.builds import build_insert
 
     if job.requested_by:
         reason = f"Demandée par {job.requested_by.get_username()}"

@@ -8,8 +8,8 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from ..models import CalendarRow, Departement, Job, Result
 from .jobs import enqueue_fetch
-from .models import CalendarRow, Departement, Job, Result
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def poll_failed(job):
     Exactly at the threshold, not beyond it: one notice per outage, however long it lasts, and
     nothing to store, since the polls' own rows say how many failed in a row.
     """
-    from .notices import announce_upstream_down
+    from ..editions.notices import announce_upstream_down
 
     threshold = settings.UPSTREAM_DOWN_NOTICE_AFTER
     streak = failed_in_a_row(job.departement_id, threshold + 1)
@@ -148,7 +148,7 @@ def poll_failed(job):
 
 def poll_succeeded(job):
     """A scheduled poll succeeded: if the titles were told of an outage, tell them it is over."""
-    from .notices import announce_upstream_back
+    from ..editions.notices import announce_upstream_back
 
     threshold = settings.UPSTREAM_DOWN_NOTICE_AFTER
     if len(failed_in_a_row(job.departement_id, threshold, before=job)) == threshold:

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ..models import Job
 from . import jobs
-from .models import Job
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from . import audit
-from .models import (
+from .. import audit
+from ..models import (
     Addition,
     AuditEvent,
     CalendarRow,
@@ -34,7 +34,7 @@ from .models import (
     Result,
     Title,
 )
-from .rates import tally_session
+from ..store.rates import tally_session
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from operator import or_
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from .models import Fetch, Job, Title
+from ..models import Fetch, Job, Title
 from .polling import departements_backing_off
 
 RESULTS_ENDPOINT = "resultats"

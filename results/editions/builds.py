@@ -18,14 +18,14 @@ from layouts.profile import BERLINER
 from layouts.thumbnails import page_thumbnails
 from layouts.versions import counted, diff, diff_summary, snapshot
 
-from .additions import ADDITIF, additions_of_day
-from .audit import Action, record
-from .context import departement_outlooks, outlook_note
-from .embargo import is_released, release_moment
-from .models import CalendarRow, Departement, Insert, Result, Title
+from ..audit import Action, record
+from ..day.additions import ADDITIF, additions_of_day
+from ..day.embargo import is_released, release_moment
+from ..day.forecast import combined_groups, insert_title
+from ..day.removals import confirmed_removals, without_removed
+from ..models import CalendarRow, Departement, Insert, Result, Title
+from ..store.opendata import departement_outlooks, outlook_note
 from .notices import announce_version
-from .plan import combined_groups, insert_title
-from .removals import confirmed_removals, without_removed
 
 log = logging.getLogger(__name__)
 

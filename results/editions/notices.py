@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .models import Notice
+from ..models import Notice
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from . import education, inserjeunes
-from .models import (
+from ..models import (
     CalendarRow,
     Departement,
     DiplomaCode,
@@ -24,6 +23,7 @@ from .models import (
     Fetch,
     LyceeResult,
 )
+from ..sources import education, inserjeunes
 from .sync import save_fetch
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from layouts.estimate import expected_names, learn_rates, rates_for
 
-from .models import CalendarRow, DiplomaRate, Result, SessionTally
+from ..models import CalendarRow, DiplomaRate, Result, SessionTally
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .arpent import ArpentClient, ArpentError
-from .models import CalendarRow, Departement, Diploma, ExamSession, Fetch, Result
+from ..models import CalendarRow, Departement, Diploma, ExamSession, Fetch, Result
+from ..sources.arpent import ArpentClient, ArpentError
 
 BATCH_SIZE = 2000
 

@@ -4,9 +4,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from .additions import NotVerified, blocked_until, verify_and_add
+from ..day.additions import NotVerified, blocked_until, verify_and_add
 from .forms import AdditionForm
-from .views import _title
+from .titles import _title
 
 
 # The credentials must not reach an error report or a log, even if something fails here.

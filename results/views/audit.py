@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from layouts.versions import counted
 
-from .audit import Action, csv_lines, record
+from ..audit import Action, csv_lines, record
+from ..models import AuditEvent, Departement
 from .forms import AuditFilterForm
-from .models import AuditEvent, Departement
-from .views import _admin_title
+from .titles import _admin_title
 
 PER_PAGE = 100
 

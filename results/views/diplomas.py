@@ -4,11 +4,18 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from . import inserjeunes
-from .context import EMPLOYMENT, last_failure, last_success, mapping_for, outlook_lines, vintage
-from .models import CalendarRow, DiplomaCode, EmploymentFigure
-from .tasks import refresh_open_data
-from .views import _title
+from ..models import CalendarRow, DiplomaCode, EmploymentFigure
+from ..sources import inserjeunes
+from ..store.opendata import (
+    EMPLOYMENT,
+    last_failure,
+    last_success,
+    mapping_for,
+    outlook_lines,
+    vintage,
+)
+from ..tasks import refresh_open_data
+from .titles import _title
 
 
 def diplomas(request, slug):

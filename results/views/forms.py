@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from layouts.icc import icc_description, icc_profile_errors
 from layouts.profile import LayoutProfile
 
-from .models import AuditEvent, Departement, PrintProfile, Removal, Title
-from .removal_csv import MAX_BYTES as MAX_CSV_BYTES
+from ..day.removal_csv import MAX_BYTES as MAX_CSV_BYTES
+from ..models import AuditEvent, Departement, PrintProfile, Removal, Title
 
 
 class DepartementsForm(forms.Form):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from . import health, status
+from ..deliberation import health, status
 
 
 @login_not_required  # a load balancer or an uptime probe has no account

@@ -15,15 +15,15 @@ from django_htmx.http import HttpResponseStopPolling
 from layouts.exports import insert_csv, insert_tagged_text
 from layouts.versions import diff_summary
 
-from .audit import Action, changes_text, form_changes, record
+from ..audit import Action, changes_text, form_changes, record
+from ..day.removals import pending_count
+from ..deliberation.jobs import enqueue_build
+from ..deliberation.retention import retention_status
+from ..editions.builds import groups_of
+from ..editions.notices import insert_label
+from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, Title
 from .forms import PrintSettingsForm
-from .inserts import groups_of
-from .jobs import enqueue_build
-from .models import ALL_DEPARTEMENTS, Insert, Job, Notice, Title
-from .notices import insert_label
-from .removals import pending_count
-from .retention import retention_status
-from .views import _title
+from .titles import _title
 
 
 def _scope(title, scope):

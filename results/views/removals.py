@@ -5,12 +5,12 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from . import audit
+from .. import audit
+from ..day.removal_csv import COLUMNS, import_requests, parse
+from ..day.removals import StaleMatches, confirm, known_diplomas, matching_results
+from ..models import AuditEvent, Removal
 from .forms import ConfirmRemovalForm, RemovalForm, RemovalImportForm
-from .models import AuditEvent, Removal
-from .removal_csv import COLUMNS, import_requests, parse
-from .removals import StaleMatches, confirm, known_diplomas, matching_results
-from .views import _title
+from .titles import _title
 
 
 def removals(request, slug):

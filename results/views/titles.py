@@ -16,20 +16,20 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 from weasyprint import HTML
 
+from layouts.preview import preview
 from layouts.profile import BERLINER, TABLOID
 
-from . import context as context_sources
-from . import education
-from .audit import Action, changes_text, form_changes, record
+from ..audit import Action, changes_text, form_changes, record
+from ..day.forecast import by_departement, by_diploma
+from ..day.planning import plan_csv, title_plan
+from ..deliberation.jobs import enqueue_fetch
+from ..deliberation.retention import retention_status
+from ..editions.builds import compose_departement, profile_for
+from ..models import Departement, Fetch, Insert, Job, Membership, PrintProfile, Result, Title
+from ..sources import education
+from ..store import opendata as context_sources
+from ..tasks import refresh_calendar, refresh_departement_context
 from .forms import DepartementsForm, PrintProfileForm
-from .inserts import compose_departement, profile_for
-from .jobs import enqueue_fetch
-from .models import Departement, Fetch, Insert, Job, Membership, PrintProfile, Result, Title
-from .plan import by_departement, by_diploma
-from .planning import plan_csv, title_plan
-from .preview import preview
-from .retention import retention_status
-from .tasks import refresh_calendar, refresh_departement_context
 
 
 def _title(request, slug):

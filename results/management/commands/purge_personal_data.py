@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.formats import date_format
 
-from results.retention import purge_personal_data
+from results.deliberation.retention import purge_personal_data
 
 
 class Command(BaseCommand):

@@ -12,12 +12,12 @@ from django.core.wsgi import get_wsgi_application
 from django.db import transaction
 
 from layouts.icc import icc_description
-from results import context
-from results.arpent import ArpentClient
-from results.education import EducationClient
-from results.inserjeunes import InserJeunesClient
 from results.models import Membership, Title
-from results.sync import sync_calendar, sync_referentials
+from results.sources.arpent import ArpentClient
+from results.sources.education import EducationClient
+from results.sources.inserjeunes import InserJeunesClient
+from results.store import opendata as context
+from results.store.sync import sync_calendar, sync_referentials
 from sandbox import clock
 
 FOLLOWED = ("30", "34", "48")

@@ -10,7 +10,7 @@ from . import logcontext
 from .deliberation import health, jobs, polling, reconcile, retention
 from .models import Title
 from .sources.arpent import ArpentClient, ArpentError, ArpentUnavailable
-from .store import opendata as context
+from .store import opendata
 from .store.sync import sync_calendar, sync_referentials
 
 log = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ def purge_personal_data():
 def refresh_open_data():
     """Weekly: the establishments, lycée results and employment figures of the followed
     départements. They change a few times a year; the inserts only ever read the cache."""
-    report = context.refresh_all()
+    report = opendata.refresh_all()
     log.info("open data: %s", report)
 
 
@@ -187,8 +187,8 @@ def refresh_departement_context(code):
     """A newly followed département's establishments and lycée results, and the employment
     figures of its region."""
     with logcontext.bind(departement_code=code):
-        log.info("open data of %s: %s", code, context.refresh_departement(code))
-        log.info("employment figures: %s", context.refresh_employment())
+        log.info("open data of %s: %s", code, opendata.refresh_departement(code))
+        log.info("employment figures: %s", opendata.refresh_employment())
 
 
 @shared_task

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from results.day import outlooks as day_outlooks
 from results.day.planning import title_plan
 from results.editions.builds import build_insert
 from results.models import (
@@ -109,9 +110,9 @@ def pdf_text(insert):
 
 
 def test_the_seeded_mapping_gives_codes_to_the_main_diplomas_and_lists_the_others(gard):
-    assert context.mapping_for(*FORET).cfd == FORET_CFD
-    assert context.mapping_for(*UNMAPPED) is None
-    outlooks = context.departement_outlooks(gard)
+    assert day_outlooks.mapping_for(*FORET).cfd == FORET_CFD
+    assert day_outlooks.mapping_for(*UNMAPPED) is None
+    outlooks = day_outlooks.departement_outlooks(gard)
     assert outlooks.unmapped == [UNMAPPED]
 
 
@@ -125,7 +126,7 @@ def test_a_regional_figure_is_preferred_and_the_national_one_is_the_fallback(tit
     )
     report = context.refresh_employment(client=regional)
     assert not report.failed
-    notes = context.departement_outlooks(gard).notes
+    notes = day_outlooks.departement_outlooks(gard).notes
     assert notes[FORET][1].startswith("En emploi 6\u00a0mois après la sortie\u00a0: 61\u00a0%.")
     assert "Occitanie, sortants 2023-2024" in notes[FORET][2]
     assert "Licence Ouverte" in notes[FORET][2]
@@ -135,7 +136,7 @@ def test_a_regional_figure_is_preferred_and_the_national_one_is_the_fallback(tit
 def test_a_withheld_rate_prints_nothing_rather_than_a_wrong_figure(gard):
     withheld = rates(FORET_CFD, leavers=12, employment_6m=None, further_study=None, withheld=True)
     context.refresh_employment(client=FakeInserJeunes({(FORET_CFD, ""): withheld}))
-    outlooks = context.departement_outlooks(gard)
+    outlooks = day_outlooks.departement_outlooks(gard)
     assert FORET not in outlooks.notes and FORET in outlooks.missing
 
 
@@ -183,7 +184,7 @@ def test_a_failed_refresh_keeps_the_last_good_figures(gard):
     context.refresh_employment(client=FakeInserJeunes(down=True))
     figure = EmploymentFigure.objects.get(code=FORET_CFD, region_code="")
     assert figure.employment_6m == 58.4
-    assert FORET in context.departement_outlooks(gard).notes
+    assert FORET in day_outlooks.departement_outlooks(gard).notes
 
 
 def test_a_build_never_calls_the_sources(noted, gard, monkeypatch):

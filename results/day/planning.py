@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from ..editions.builds import RESULT_FIELDS, profile_for
 from ..models import CalendarRow, Result
-from ..store.opendata import title_outlooks
 from ..store.rates import current_rates
 from .forecast import plan
+from .outlooks import title_outlooks
 
 
 def results_by_section(codes):

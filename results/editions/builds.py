@@ -22,9 +22,9 @@ from ..audit import Action, record
 from ..day.additions import ADDITIF, additions_of_day
 from ..day.embargo import is_released, release_moment
 from ..day.forecast import combined_groups, insert_title
+from ..day.outlooks import departement_outlooks, outlook_note
 from ..day.removals import confirmed_removals, without_removed
 from ..models import CalendarRow, Departement, Insert, Result, Title
-from ..store.opendata import departement_outlooks, outlook_note
 from .notices import announce_version
 
 log = logging.getLogger(__name__)

@@ -4,16 +4,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ..day.outlooks import mapping_for, outlook_lines, vintage
 from ..models import CalendarRow, DiplomaCode, EmploymentFigure
 from ..sources import inserjeunes
-from ..store.opendata import (
-    EMPLOYMENT,
-    last_failure,
-    last_success,
-    mapping_for,
-    outlook_lines,
-    vintage,
-)
+from ..store.opendata import EMPLOYMENT, last_failure, last_success
 from ..tasks import refresh_open_data
 from .titles import _title
 

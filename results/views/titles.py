@@ -27,7 +27,7 @@ from ..deliberation.retention import retention_status
 from ..editions.builds import compose_departement, profile_for
 from ..models import Departement, Fetch, Insert, Job, Membership, PrintProfile, Result, Title
 from ..sources import education
-from ..store import opendata as context_sources
+from ..store import opendata
 from ..tasks import refresh_calendar, refresh_departement_context
 from .forms import DepartementsForm, PrintProfileForm
 
@@ -181,10 +181,8 @@ def _context_panel(dept):
         "establishments": list(dept.establishments.all()),
         "lycee_results": [r for r in results if r.session == latest],
         "lycee_session": latest,
-        "establishments_fetch": context_sources.last_success(
-            context_sources.ESTABLISHMENTS, dept.code
-        ),
-        "lycee_fetch": context_sources.last_success(context_sources.LYCEE_RESULTS, dept.code),
+        "establishments_fetch": opendata.last_success(opendata.ESTABLISHMENTS, dept.code),
+        "lycee_fetch": opendata.last_success(opendata.LYCEE_RESULTS, dept.code),
         "sources": {
             "establishments": education.SOURCE[education.ANNUAIRE],
             "lycee_results": education.SOURCE[education.LYCEES_PRO],

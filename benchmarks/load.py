@@ -192,7 +192,8 @@ def seed():
     from django.core.wsgi import get_wsgi_application
     from django.utils import timezone
 
-    from results.editions.builds import build_insert, section_days
+    from results.day.content import section_days
+    from results.editions.builds import build_insert
     from results.models import Departement, Membership, Title
     from results.sources.arpent import ArpentClient
     from results.store.sync import sync_calendar, sync_referentials, sync_results

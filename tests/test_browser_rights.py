@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from layouts.compose import printed_name
-from results.editions.builds import section_days
+from results.day.content import section_days
 from results.models import Insert, Result, Title
 from results.sources.arpent import ArpentClient
 from results.store.sync import sync_calendar, sync_referentials

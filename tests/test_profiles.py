@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from layouts.preview import preview
 from layouts.profile import BERLINER, MM_TO_PT, TABLOID
-from results.editions.builds import build_insert, profile_for
+from results.day.content import profile_for
+from results.editions.builds import build_insert
 from results.models import Departement, PrintProfile, Result, Title
 
 pytestmark = pytest.mark.django_db

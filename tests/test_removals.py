@@ -8,9 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from results.day.content import insert_content
 from results.day.removal_csv import parse
 from results.day.removals import confirm, matching_results, without_removed
-from results.editions.builds import build_insert, insert_content
+from results.editions.builds import build_insert
 from results.models import AuditEvent, CalendarRow, Departement, Insert, Job, Removal, Result, Title
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from ..editions.builds import RESULT_FIELDS, profile_for
 from ..models import CalendarRow, Result
 from ..store.rates import current_rates
+from .content import RESULT_FIELDS, profile_for
 from .forecast import plan
 from .outlooks import title_outlooks
 

@@ -97,7 +97,7 @@ def confirm(removal, result_ids, user):
     matches yet). Withdraws the versions that printed the name and rebuilds their inserts;
     returns the withdrawn versions, or None if the request was already confirmed."""
     from ..deliberation.jobs import enqueue_build
-    from ..editions.builds import section_days
+    from .content import section_days
 
     matches = {result.pk: result for result in matching_results(removal)}
     if set(result_ids) - set(matches) or (matches and not result_ids):

@@ -178,7 +178,8 @@ def enqueue_build(title, departement, day, *, user=None):
 
 def run_fetch(job):
     """Fetch a département's results; when they changed, rebuild the inserts that print them."""
-    from ..editions.builds import days_of_sections, held_back_today
+    from ..day.content import days_of_sections
+    from ..editions.builds import held_back_today
     from ..store.sync import sync_results
     from .polling import poll_succeeded
 

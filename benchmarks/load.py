@@ -360,7 +360,7 @@ async def crowd(base, editors, pending, roots):
     import httpx
     from asgiref.sync import sync_to_async
 
-    from results.deliberation.jobs import enqueue_build
+    from results.tasks import enqueue_build
 
     port = int(base.rsplit(":", 1)[1])
     records, browsers, cpu_window = [], [], {}

@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from results.audit import record
-from results.deliberation import jobs
+from results.deliberation import jobs, runs
 from results.editions.builds import build_insert
 from results.models import (
     AppendOnlyError,
@@ -275,10 +275,10 @@ def test_a_scheduled_fetch_leaves_one_automatic_event_per_following_title(
     title, other_title, gard, monkeypatch, no_worker, django_capture_on_commit_callbacks
 ):
     Title.objects.create(name="Sans le Gard", slug="ailleurs")
-    monkeypatch.setattr("results.store.sync.sync_results", changed_report)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", changed_report)
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard, slot="poll-1")
     with django_capture_on_commit_callbacks(execute=True):
-        jobs.run_fetch(jobs.claim(job.pk))
+        runs.run_fetch(jobs.claim(job.pk))
     for followed in (title, other_title):
         event = only_event(title=followed)
         assert (event.action, event.user, event.username) == (Action.FETCH, None, "")
@@ -290,12 +290,12 @@ def test_a_scheduled_fetch_leaves_one_automatic_event_per_following_title(
 def test_a_manual_fetch_names_its_editor_in_their_titles_trail_only(
     title, other_title, gard, editor, monkeypatch, no_worker, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr("results.store.sync.sync_results", changed_report)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", changed_report)
     job = Job.objects.create(
         kind=Job.Kind.FETCH_RESULTS, departement=gard, title=title, requested_by=editor
     )
     with django_capture_on_commit_callbacks(execute=True):
-        jobs.run_fetch(jobs.claim(job.pk))
+        runs.run_fetch(jobs.claim(job.pk))
     mine, theirs = only_event(title=title), only_event(title=other_title)
     assert mine.user == editor and "(à la demande)" in mine.summary
     assert theirs.user is None and "à la demande d'un autre titre" in theirs.summary
@@ -338,7 +338,7 @@ def test_an_unchanged_rebuild_is_recorded_once_by_its_job(title, gard, editor):
     job = Job.objects.create(
         kind=Job.Kind.BUILD_INSERT, title=title, departement=gard, day=DAY, requested_by=editor
     )
-    jobs.run_build(jobs.claim(job.pk))
+    runs.run_build(jobs.claim(job.pk))
     event = only_event(user=editor)
     assert event.action == Action.BUILD
     assert event.summary == "Contenu inchangé : la version 1 reste à jour."

@@ -16,11 +16,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from results.deliberation.jobs import enqueue_build
 from results.models import Departement, Fetch, Insert, Job, Result, Title
 from results.sources.arpent import ArpentClient
 from results.store.sync import sync_calendar, sync_referentials
-from results.tasks import fetch_results
+from results.tasks import enqueue_build, fetch_results
 from sandbox import clock, data
 
 from .deliberation_day import LOZERE, busy_combined_insert

@@ -11,8 +11,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from results.day.embargo import release_moment
-from results.deliberation import jobs
-from results.editions.builds import build_insert, held_back_today
+from results.deliberation import runs
+from results.deliberation.runs import held_back_today
+from results.editions.builds import build_insert
 from results.models import CalendarRow, Departement, Job, Result
 
 pytestmark = pytest.mark.django_db
@@ -94,11 +95,11 @@ def test_the_first_poll_after_the_moment_builds_lists_the_upstream_showed_early(
     unchanged = SimpleNamespace(
         changed=False, sections=[], outcome="unchanged", rows=1, created=0, updated=0, deleted=0
     )
-    monkeypatch.setattr("results.store.sync.sync_results", lambda client, code: unchanged)
-    monkeypatch.setattr(jobs.ArpentClient, "from_settings", lambda: nullcontext())
+    monkeypatch.setattr("results.deliberation.runs.sync_results", lambda client, code: unchanged)
+    monkeypatch.setattr(runs.ArpentClient, "from_settings", lambda: nullcontext())
     with time_machine.travel(at(DAY, 9)):
         assert held_back_today(title, gard, "30")
-        jobs.run_fetch(Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard))
+        runs.run_fetch(Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard))
         build = Job.objects.get(kind=Job.Kind.BUILD_INSERT)
         assert (build.title, build.departement, build.day) == (title, gard, DAY)
         build_insert(title, gard, DAY)

@@ -125,7 +125,7 @@ def test_a_fetch_retries_when_the_database_goes_away_then_finishes(gard, monkeyp
     from results.tasks import fetch_results
 
     sync = failing_then(SyncReport(Fetch.Outcome.UNCHANGED, rows=1))
-    monkeypatch.setattr("results.store.sync.sync_results", sync)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", sync)
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
     fetch_results.apply(args=[job.pk])
     job.refresh_from_db()
@@ -142,7 +142,7 @@ def test_a_build_retries_when_the_database_goes_away_then_finishes(
     from results.tasks import build_insert
 
     build = failing_then((None, False), failures=2)
-    monkeypatch.setattr("results.editions.builds.build_insert", build)
+    monkeypatch.setattr("results.deliberation.runs.build_insert", build)
     job = Job.objects.create(kind=Job.Kind.BUILD_INSERT, departement=gard, day=DAY, title=title)
     build_insert.apply(args=[job.pk])
     job.refresh_from_db()
@@ -159,7 +159,7 @@ def test_the_database_retries_are_bounded(gard, monkeypatch, countdowns):
     from results.tasks import MAX_DATABASE_RETRIES, fetch_results
 
     sync = failing_then(None, failures=100)
-    monkeypatch.setattr("results.store.sync.sync_results", sync)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", sync)
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
     result = fetch_results.apply(args=[job.pk])
     assert isinstance(result.result, OperationalError)
@@ -256,7 +256,7 @@ def test_titles_hear_once_that_arpent_is_down_and_once_that_it_is_back(
     start = datetime(2026, 7, 3, 10, 5, tzinfo=ZoneInfo("Europe/Paris"))
 
     def scheduled_poll(number, outcome):
-        monkeypatch.setattr("results.store.sync.sync_results", outcome)
+        monkeypatch.setattr("results.deliberation.runs.sync_results", outcome)
         job = Job.objects.create(
             kind=Job.Kind.FETCH_RESULTS,
             departement=gard,
@@ -308,7 +308,7 @@ def test_a_short_outage_leaves_no_notice(title, gard, monkeypatch, settings):
     def down(client, code):
         raise ArpentError("ARPENT : réponse illisible")
 
-    monkeypatch.setattr("results.store.sync.sync_results", down)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", down)
     for number in range(2):
         job = Job.objects.create(
             kind=Job.Kind.FETCH_RESULTS, departement=gard, slot=f"poll-{number}"

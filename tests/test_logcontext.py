@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from results import logcontext, tasks
-from results.deliberation import jobs
+from results.deliberation import runs
 from results.models import Departement, Job
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_a_line_logged_during_a_build_names_its_title_departement_and_job(
     job = Job.objects.create(
         kind=Job.Kind.BUILD_INSERT, title=title, departement=gard, day=date(2026, 7, 3)
     )
-    monkeypatch.setattr(jobs, "run_build", lambda job: logging.getLogger("x").info("building"))
+    monkeypatch.setattr(runs, "run_build", lambda job: logging.getLogger("x").info("building"))
 
     tasks.build_insert(job.pk)
 
@@ -55,7 +55,7 @@ def test_the_fields_are_reset_after_the_run_even_when_it_fails(fields, monkeypat
     def broken(job):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(jobs, "run_build", broken)
+    monkeypatch.setattr(runs, "run_build", broken)
     with pytest.raises(RuntimeError):
         tasks.build_insert(job.pk)
     logging.getLogger("x").info("after")

@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from results.deliberation.jobs import enqueue_build
 from results.models import Insert, Job, Membership
+from results.tasks import enqueue_build
 
 from .deliberation_day import (
     PYRENEES_ORIENTALES,

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 
+from results import tasks
 from results.deliberation import jobs
 from results.deliberation.polling import departements_to_poll, schedule_polls
 from results.editions.builds import build_insert
@@ -143,14 +144,14 @@ def test_a_fetch_that_changes_results_starts_a_build_for_each_follower(
     monkeypatch.setattr("results.tasks.build_insert.delay", sent.append)
 
     changed = SyncReport(Fetch.Outcome.CHANGED, rows=1, created=1, sections=[SECTION])
-    monkeypatch.setattr("results.store.sync.sync_results", lambda client, code: changed)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", lambda client, code: changed)
     job = Job.objects.create(
         kind=Job.Kind.FETCH_RESULTS,
         departement=gard,
         requested_by=get_user_model().objects.create_user("x"),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        jobs.run_fetch(jobs.claim(job.pk))
+        tasks.fetch_results(job.pk)
     builds = Job.objects.filter(kind=Job.Kind.BUILD_INSERT)
     assert set(builds.values_list("title__slug", flat=True)) == {"gazette", "autre"}
     assert set(builds.values_list("day", flat=True)) == {DELIB_DAY}
@@ -165,7 +166,7 @@ def test_an_unexpected_fetch_failure_is_reported_on_its_job(gard, monkeypatch):
     def broken(client, code):
         raise RuntimeError("base indisponible")
 
-    monkeypatch.setattr("results.store.sync.sync_results", broken)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", broken)
     from results.tasks import fetch_results
 
     with pytest.raises(RuntimeError):
@@ -185,7 +186,7 @@ def test_an_unavailable_upstream_is_retried_then_given_up(gard, monkeypatch):
         calls.append(code)
         raise ArpentUnavailable("ARPENT indisponible (HTTP 503)", status=503, retry_after=1)
 
-    monkeypatch.setattr("results.store.sync.sync_results", unavailable)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", unavailable)
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
     # Eager apply runs each retry at once, in this process.
     fetch_results.apply(args=[job.pk])

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from results.day.content import insert_content
 from results.day.removal_csv import parse
-from results.day.removals import confirm, matching_results, without_removed
+from results.day.removals import matching_results, without_removed
+from results.deliberation.corrections import confirm_removal
 from results.editions.builds import build_insert
 from results.models import AuditEvent, CalendarRow, Departement, Insert, Job, Removal, Result, Title
 
@@ -126,7 +127,7 @@ def test_a_removal_survives_every_reimport(title, gard, editor):
     publish(gard, FORET, "DUPONT", "Marie")
     publish(gard, FORET, "MARTIN", "Paul")
     removal = request_removal(title, gard, "DUPONT", "Marie")
-    confirm(removal, [r.pk for r in matching_results(removal)], editor)
+    confirm_removal(removal, [r.pk for r in matching_results(removal)], editor)
     # The upstream sends the section again: new rows, same lines.
     Result.objects.all().delete()
     publish(gard, FORET, "DUPONT", "Marie")
@@ -139,7 +140,7 @@ def test_with_homonyms_only_the_line_the_editor_picks_is_removed(title, gard, ed
     picked = publish(gard, FORET, "DUPONT", "Marie", specialite="Travaux forestiers")
     removal = request_removal(title, gard, "DUPONT", "Marie")
     assert len(matching_results(removal)) == 2
-    confirm(removal, [picked.pk], editor)
+    confirm_removal(removal, [picked.pk], editor)
     _, groups = insert_content(title, gard, DAY)
     assert [(g.option, g.names) for g in groups] == [
         ("Forêt — Gestion forestière", ("DUPONT Marie",))
@@ -150,13 +151,13 @@ def test_two_identical_lines_one_removed_leaves_one_printed(title, gard, editor)
     first = publish(gard, FORET, "DUPONT", "Marie")
     publish(gard, FORET, "DUPONT", "Marie")
     removal = request_removal(title, gard, "DUPONT", "Marie")
-    confirm(removal, [first.pk], editor)
+    confirm_removal(removal, [first.pk], editor)
     assert printed_names(title, gard) == ["DUPONT Marie"]
 
 
 def test_a_removal_confirmed_before_publication_applies_when_the_name_appears(title, gard, editor):
     removal = request_removal(title, gard, "Dupont", "Marie")
-    assert confirm(removal, [], editor) == []
+    assert confirm_removal(removal, [], editor) == ([], [])
     publish(gard, FORET, "DUPONT", "Marie")
     publish(gard, FORET, "MARTIN", "Paul")
     assert printed_names(title, gard) == ["MARTIN Paul"]
@@ -167,7 +168,7 @@ def test_a_removal_applies_only_to_its_own_title(title, gard, editor):
     other.departements.add(gard)
     publish(gard, FORET, "DUPONT", "Marie")
     removal = request_removal(title, gard, "DUPONT", "Marie")
-    confirm(removal, [r.pk for r in matching_results(removal)], editor)
+    confirm_removal(removal, [r.pk for r in matching_results(removal)], editor)
     assert printed_names(title, gard) == []
     assert printed_names(other, gard) == ["DUPONT Marie"]
 
@@ -182,7 +183,7 @@ def test_a_removal_after_the_final_mark_makes_a_new_version_and_outdates_the_fin
     client.post(reverse("mark_final", args=["gazette", final.pk]))
     removal = request_removal(title, gard, "DUPONT", "Marie")
     with django_capture_on_commit_callbacks(execute=True):
-        confirm(removal, [r.pk for r in matching_results(removal)], editor)
+        confirm_removal(removal, [r.pk for r in matching_results(removal)], editor)
     second, created = build_insert(title, gard, DAY)
     assert created and second.number == 2 and second.names_count == 1
     final.refresh_from_db()

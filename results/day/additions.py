@@ -48,10 +48,12 @@ def blocked_until(user, now=None):
     return recent[-1] + timedelta(minutes=settings.ADDITION_FAILURE_WINDOW_MIN)
 
 
-def verify_and_add(title, ina, num_gestion, user, *, client=None):
+def verify_and_add(title, ina, num_gestion, user, *, client=None, on_added=None):
     """Ask E3 for the candidate's transcript and, if it shows them admitted this session in one
     of the title's départements, add them to the additif of their insert. The credentials are
-    used for the one call and forgotten: never stored, never logged."""
+    used for the one call and forgotten: never stored, never logged. `on_added(addition)` runs
+    in the addition's transaction: what the caller queues for it (its insert's build) is stored
+    with it or not at all."""
     until = blocked_until(user)
     if until:
         raise NotVerified(
@@ -67,7 +69,7 @@ def verify_and_add(title, ina, num_gestion, user, *, client=None):
         )
     try:
         transcript = _transcript(ina, num_gestion, key, client)
-        addition = _addition(title, transcript, user)
+        addition = _addition(title, transcript, user, on_added)
     except NotVerified as error:
         if error.counts:
             VerificationFailure.objects.create(user=user)
@@ -112,7 +114,7 @@ def session_year(departement_code):
     return latest.year if latest else timezone.localdate().year
 
 
-def _addition(title, transcript, user):
+def _addition(title, transcript, user, on_added):
     if not title.departements.filter(code=transcript.departement).exists():
         raise NotVerified(
             f"Ce candidat a passé l'examen dans le département {transcript.departement}, que ce "
@@ -151,7 +153,8 @@ def _addition(title, transcript, user):
             day=transcript.date_deliberation,
             verified_by=user,
         )
-        _rebuild(title, addition, user)
+        if on_added:
+            on_added(addition)
         audit.record(
             AuditEvent.Action.ADDITION_VERIFIED,
             title=title,
@@ -165,13 +168,6 @@ def _addition(title, transcript, user):
             details={"addition": addition.pk},
         )
     return addition
-
-
-def _rebuild(title, addition, user):
-    from ..deliberation.jobs import enqueue_build
-
-    scope = None if title.combine_departements else addition.departement
-    enqueue_build(title, scope, addition.day, user=user)
 
 
 def additions_of_day(title, departement, day):

@@ -1,15 +1,10 @@
 """Candidates' removal requests: matching them to published lines, confirming, applying them."""
 
 from collections import Counter
-from functools import partial
-
-from django.db import transaction
-from django.utils import timezone
 
 from layouts.compose import DIPLOMAS, diploma_rank, printed_name, sort_key
 
-from .. import audit
-from ..models import AuditEvent, CalendarRow, Diploma, Insert, Removal, Result
+from ..models import CalendarRow, Diploma, Removal, Result
 
 LINE_FIELDS = ("filiere", "option", "specialite", "nom", "prenoms")
 
@@ -90,67 +85,6 @@ def prints_name(insert, removal):
     """Whether a stored version printed the requested name (in any of its sections)."""
     wanted = match_key(printed_name(removal.nom, removal.prenoms))
     return any(match_key(name) == wanted for section in insert.content for name in section["names"])
-
-
-def confirm(removal, result_ids, user):
-    """Confirm a request with the published lines the editor picked (none: nothing published
-    matches yet). Withdraws the versions that printed the name and rebuilds their inserts;
-    returns the withdrawn versions, or None if the request was already confirmed."""
-    from ..deliberation.jobs import enqueue_build
-    from .content import section_days
-
-    matches = {result.pk: result for result in matching_results(removal)}
-    if set(result_ids) - set(matches) or (matches and not result_ids):
-        raise StaleMatches
-    lines = [line_of(matches[pk]) for pk in result_ids]
-    with transaction.atomic():
-        confirmed = Removal.objects.filter(pk=removal.pk, confirmed_at__isnull=True).update(
-            lines=lines, confirmed_at=timezone.now(), confirmed_by=user
-        )
-        if confirmed != 1:
-            return None
-        removal.refresh_from_db()
-        withdrawn = withdraw_versions(removal)
-        title = removal.title
-        scope = None if title.combine_departements else removal.departement
-        days = {insert.day for insert in withdrawn}
-        section_day = section_days([removal.departement_id])
-        for line in lines:
-            key = (removal.departement_id, line["filiere"], line["option"])
-            if key in section_day:
-                days.add(section_day[key])
-        for day in sorted(days):
-            enqueue_build(title, scope, day, user=user)
-        audit.record(
-            AuditEvent.Action.REMOVAL_CONFIRMED,
-            title=title,
-            user=user,
-            departement=removal.departement_id,
-            summary=(
-                f"Demande de retrait n° {removal.pk} confirmée : {len(lines)} ligne(s) publiée(s), "
-                f"{len(withdrawn)} version(s) retirée(s), {len(days)} encart(s) à régénérer"
-            ),
-            details={"removal": removal.pk, "lines": len(lines), "withdrawn": len(withdrawn)},
-        )
-    return withdrawn
-
-
-def withdraw_versions(removal):
-    """Mark the versions of the request's title that printed the name as withdrawn, and delete
-    their files once the transaction commits: nobody downloads them again."""
-    from ..editions.builds import delete_files
-
-    candidates = Insert.objects.filter(
-        title=removal.title, withdrawn_at__isnull=True, departement__in=[removal.departement_id]
-    ) | Insert.objects.filter(
-        title=removal.title, withdrawn_at__isnull=True, departement__isnull=True
-    )
-    withdrawn = [insert for insert in candidates if prints_name(insert, removal)]
-    now = timezone.now()
-    for insert in withdrawn:
-        Insert.objects.filter(pk=insert.pk).update(withdrawn_at=now, thumbnails=[])
-        transaction.on_commit(partial(delete_files, insert))
-    return withdrawn
 
 
 def scope_label(removal):

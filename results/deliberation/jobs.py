@@ -1,4 +1,4 @@
-"""Background jobs the editors follow: claiming, progress, and the work each kind does."""
+"""Background jobs the editors follow: their rows' states, from queued to claimed to finished."""
 
 import logging
 import threading
@@ -6,13 +6,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connections
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from ..audit import Action, record
-from ..models import Job, Title
-from ..sources.arpent import ArpentClient
+from ..models import Job
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +72,9 @@ def finish(job, message, insert=None):
 
 
 def fail(job, message):
-    from .polling import poll_failed
-
+    """Mark the run failed; False if the job was taken over meanwhile (nothing recorded)."""
     job.status, job.message, job.finished_at = Job.Status.FAILED, message, timezone.now()
-    failed = _write(job, status=job.status, message=message, finished_at=job.finished_at)
-    if failed and job.kind == Job.Kind.FETCH_RESULTS and job.slot:
-        poll_failed(job)
+    return _write(job, status=job.status, message=message, finished_at=job.finished_at)
 
 
 def abandon(job_id, message):
@@ -130,28 +124,8 @@ def keeping_alive(job):
         thread.join(timeout=settings.JOB_HEARTBEAT_S)
 
 
-def send(job):
-    """Hand the job to a worker once the transaction commits.
-
-    A broker that cannot be reached (Redis restarting) must neither fail the request or task
-    that made the job nor lose it: the job stays queued in its row, and the reconciler sends
-    it again.
-    """
-    from ..tasks import build_insert, fetch_results
-
-    task = {Job.Kind.FETCH_RESULTS: fetch_results, Job.Kind.BUILD_INSERT: build_insert}[job.kind]
-
-    def deliver():
-        try:
-            task.delay(job.pk)
-        except BrokerUnreachable as error:
-            log.warning("job %s not sent (%s): the reconciler will send it", job.pk, error)
-
-    transaction.on_commit(deliver)
-
-
-def enqueue_fetch(departement, *, title=None, user=None, slot=None):
-    """Create a fetch job and send it to a worker once the transaction commits."""
+def queue_fetch(departement, *, title=None, user=None, slot=None):
+    """A queued fetch job; the caller sends it to a worker (results.tasks.send)."""
     job = Job.objects.create(
         kind=Job.Kind.FETCH_RESULTS,
         departement=departement,
@@ -159,12 +133,12 @@ def enqueue_fetch(departement, *, title=None, user=None, slot=None):
         requested_by=user,
         slot=slot,
     )
-    send(job)
     return job
 
 
-def enqueue_build(title, departement, day, *, user=None):
-    """A build job for the insert of `day`: one département's, or (None) all the title's."""
+def queue_build(title, departement, day, *, user=None):
+    """A queued build job for the insert of `day`: one département's, or (None) all the title's;
+    the caller sends it to a worker (results.tasks.send)."""
     job = Job.objects.create(
         kind=Job.Kind.BUILD_INSERT,
         departement=departement,
@@ -172,106 +146,4 @@ def enqueue_build(title, departement, day, *, user=None):
         title=title,
         requested_by=user,
     )
-    send(job)
     return job
-
-
-def run_fetch(job):
-    """Fetch a département's results; when they changed, rebuild the inserts that print them."""
-    from ..day.content import days_of_sections
-    from ..editions.builds import held_back_today
-    from ..store.sync import sync_results
-    from .polling import poll_succeeded
-
-    progress(job, 20, "Interrogation d'ARPENT…")
-    with ArpentClient.from_settings() as client:
-        report = sync_results(client, job.departement_id)
-    days = days_of_sections(job.departement_id, report.sections) if report.changed else []
-    with transaction.atomic():
-        for title in Title.objects.filter(departements=job.departement_id):
-            # The editor who asked acts for their own title only: another title following the
-            # same département sees its builds and its trail as the automatic work they are
-            # for it, without the name of a user it does not know.
-            user = job.requested_by if title.pk == job.title_id else None
-            scope = None if title.combine_departements else job.departement
-            title_days = set(days)
-            if held_back_today(title, scope, job.departement_id):
-                title_days.add(timezone.localdate())
-            for day in sorted(title_days):
-                enqueue_build(title, scope, day, user=user)
-            record_fetch(job, title, user, report, builds=len(title_days))
-    finish(job, f"Résultats du {job.departement} : {report}")
-    if job.slot:
-        poll_succeeded(job)
-    log.info("fetch job %s departement=%s: %s", job.pk, job.departement_id, report)
-    return report
-
-
-def record_fetch(job, title, user, report, builds):
-    """The fetch in `title`'s audit trail: counts and the sections' labels, never a name."""
-    if job.title_id is not None and title.pk != job.title_id:
-        who = "à la demande d'un autre titre"
-    elif job.slot:
-        who = "automatique"
-    else:
-        who = "à la demande"
-    record(
-        Action.FETCH,
-        title=title,
-        user=user,
-        departement=job.departement,
-        summary=f"Résultats récupérés ({who}) : {report}",
-        details={
-            "job": job.pk,
-            "outcome": report.outcome,
-            "rows": report.rows,
-            "created": report.created,
-            "updated": report.updated,
-            "deleted": report.deleted,
-            "sections_changed": len(report.sections),
-            "builds": builds,
-        },
-    )
-
-
-def run_build(job):
-    """Build a title's insert of a day; a new version only if its content changed."""
-    from ..editions.builds import build_insert
-
-    if job.requested_by:
-        reason = f"Demandée par {job.requested_by.get_username()}"
-    else:
-        reason = "Nouveaux résultats publiés"
-    insert, created = build_insert(
-        job.title,
-        job.departement,
-        job.day,
-        reason=reason,
-        user=job.requested_by,
-        on_progress=lambda pct, msg: progress(job, pct, msg),
-    )
-    if insert is None:
-        finish(job, "Aucun résultat publié pour ce jour : pas d'encart à générer.")
-    elif created:
-        # Its audit event was recorded with the version, in the same transaction.
-        finish(job, f"Encart version {insert.number} prêt : {insert.size_text}.", insert)
-    else:
-        message = f"Contenu inchangé : la version {insert.number} reste à jour."
-        with transaction.atomic():
-            finish(job, message, insert)
-            record(
-                Action.BUILD,
-                title=job.title,
-                user=job.requested_by,
-                departement=job.departement,
-                day=job.day,
-                summary=message,
-                details={"job": job.pk, "version": insert.number, "created": False},
-            )
-    log.info(
-        "build job %s title=%s departement=%s day=%s",
-        job.pk,
-        job.title_id,
-        job.departement_id,
-        job.day,
-    )

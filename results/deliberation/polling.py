@@ -8,8 +8,9 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from ..editions.notices import announce_upstream_back, announce_upstream_down
 from ..models import CalendarRow, Departement, Job, Result
-from .jobs import enqueue_fetch
+from .jobs import queue_fetch
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,8 @@ def poll_slot(now):
 
 
 def schedule_polls(now=None):
-    """Create and enqueue this slot's fetch jobs; a duplicate scheduler's send creates none."""
+    """Create this slot's fetch jobs, for the caller to send; a duplicate scheduler's run creates
+    none."""
     now = now or timezone.now()
     slot = poll_slot(now)
     jobs = []
@@ -101,7 +103,7 @@ def schedule_polls(now=None):
             continue
         try:
             with transaction.atomic():
-                jobs.append(enqueue_fetch(Departement.objects.get(pk=code), slot=slot))
+                jobs.append(queue_fetch(Departement.objects.get(pk=code), slot=slot))
         except IntegrityError:
             # Another send ran in this slot and created the fetch: a second scheduler's, or one
             # run late behind busy workers (the slot is the time a poll runs, not when it was sent).
@@ -138,8 +140,6 @@ def poll_failed(job):
     Exactly at the threshold, not beyond it: one notice per outage, however long it lasts, and
     nothing to store, since the polls' own rows say how many failed in a row.
     """
-    from ..editions.notices import announce_upstream_down
-
     threshold = settings.UPSTREAM_DOWN_NOTICE_AFTER
     streak = failed_in_a_row(job.departement_id, threshold + 1)
     if len(streak) == threshold:
@@ -148,8 +148,6 @@ def poll_failed(job):
 
 def poll_succeeded(job):
     """A scheduled poll succeeded: if the titles were told of an outage, tell them it is over."""
-    from ..editions.notices import announce_upstream_back
-
     threshold = settings.UPSTREAM_DOWN_NOTICE_AFTER
     if len(failed_in_a_row(job.departement_id, threshold, before=job)) == threshold:
         announce_upstream_back(job.departement)

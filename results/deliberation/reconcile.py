@@ -5,11 +5,11 @@ Redis restarted without its data, a send while it was down) stays queued long af
 time; a job whose worker was killed mid-run stays running with a heartbeat that stopped. Both
 go back to a worker. Every change is a conditional UPDATE on what was read, so two schedulers'
 runs, or a run and a worker finishing the job meanwhile, never send it twice; a duplicate
-message would do nothing anyway (jobs.claim).
+message would do nothing anyway (jobs.claim). The caller sends what the report lists.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,7 +17,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import Job
-from . import jobs
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +30,8 @@ class Reconciliation:
     resent: int = 0  # queued jobs whose message was lost, sent again
     recovered: int = 0  # running jobs whose worker was lost, put back in the queue
     abandoned: int = 0  # running jobs that lost their worker once too often, failed
+    # The jobs to hand to a worker again: the caller sends them (results.tasks.send).
+    to_send: list = field(default_factory=list)
 
     def __bool__(self):
         return bool(self.resent or self.recovered or self.abandoned)
@@ -42,9 +43,10 @@ class Reconciliation:
         )
 
 
-def reconcile_jobs(now=None):
-    """Send again the queued jobs whose message is lost, take over the running ones whose
-    worker is lost; JOB_LOST_AFTER_S past their due time or last heartbeat."""
+def recover_lost_jobs(now=None):
+    """The queued jobs whose message is lost, and the running ones whose worker is lost (taken
+    over: queued again), JOB_LOST_AFTER_S past their due time or last heartbeat, in the report's
+    `to_send` for the caller to send again."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.JOB_LOST_AFTER_S)
     report = Reconciliation()
@@ -53,16 +55,17 @@ def reconcile_jobs(now=None):
     )
     for job in lost_workers:
         if job.recoveries >= MAX_RECOVERIES:
-            report.abandoned += abandon(job, now)
-        else:
-            report.recovered += take_over(job, now)
+            report.abandoned += fail_lost(job, now)
+        elif take_over(job, now):
+            report.recovered += 1
+            report.to_send.append(job)
     for job in Job.objects.filter(status=Job.Status.QUEUED, due_at__lt=cutoff):
         # Stamped anew, so that it is sent again at most once per JOB_LOST_AFTER_S.
         if as_read(job).update(due_at=now):
             log.warning(
                 "job %s still queued %s after its due time: sent again", job.pk, now - job.due_at
             )
-            jobs.send(job)
+            report.to_send.append(job)
             report.resent += 1
     return report
 
@@ -90,11 +93,10 @@ def take_over(job, now):
         log.warning(
             "job %s lost its worker (last heartbeat %s): queued again", job.pk, job.heartbeat_at
         )
-        jobs.send(job)
     return taken
 
 
-def abandon(job, now):
+def fail_lost(job, now):
     message = (
         f"Abandon : le processus qui exécutait cette tâche s'est arrêté {job.recoveries + 1} fois."
     )

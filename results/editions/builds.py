@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
 from layouts.compose import Group
 from layouts.paginate import paginate
@@ -19,8 +17,7 @@ from layouts.versions import counted, diff, diff_summary, snapshot
 
 from ..audit import Action, record
 from ..day.content import insert_content, outlook_status, profile_for
-from ..day.embargo import is_released, release_moment
-from ..models import CalendarRow, Departement, Insert, Result, Title
+from ..models import Departement, Insert, Title
 from .notices import announce_version
 
 log = logging.getLogger(__name__)
@@ -37,27 +34,6 @@ def print_options(title):
         output_condition=title.output_condition,
         bleed_mm=float(title.bleed_mm),
         crop_marks=title.crop_marks,
-    )
-
-
-def held_back_today(title, scope, code):
-    """Whether today's insert must be built now that today's embargo has lifted: the upstream
-    showed some of today's lists before the moment, so no fetch will bring them as new."""
-    today = timezone.localdate()
-    if not is_released(today):
-        return False
-    moment = release_moment(today)
-    latest = latest_version(title, scope, today)
-    if latest is not None and latest.created_at >= moment:
-        return False
-    sections = CalendarRow.objects.filter(departement=code, date_delib=today).values_list(
-        "filiere", "option"
-    )
-    early = Q()
-    for filiere, option in sections:
-        early |= Q(filiere=filiere, option=option)
-    return bool(early) and (
-        Result.objects.filter(early, departement=code, fetched_at__lt=moment).exists()
     )
 
 

@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from ..day.additions import NotVerified, blocked_until, verify_and_add
+from ..day.additions import NotVerified, blocked_until
+from ..deliberation.corrections import add_verified
+from ..tasks import send
 from .forms import AdditionForm
 from .titles import _title
 
@@ -19,7 +21,7 @@ def additions(request, slug):
     if request.method == "POST":
         if form.is_valid():
             try:
-                addition = verify_and_add(
+                addition, builds = add_verified(
                     title,
                     form.cleaned_data["ina"],
                     form.cleaned_data["num_gestion"],
@@ -28,6 +30,8 @@ def additions(request, slug):
             except NotVerified as error:
                 form.add_error(None, str(error))
             else:
+                for job in builds:
+                    send(job)
                 messages.success(
                     request,
                     f"{addition.nom} {addition.prenoms} : admis selon son relevé de notes, "

@@ -17,11 +17,11 @@ from layouts.versions import diff_summary
 
 from ..audit import Action, changes_text, form_changes, record
 from ..day.removals import pending_count
-from ..deliberation.jobs import enqueue_build
 from ..deliberation.retention import retention_status
 from ..editions.builds import groups_of
 from ..editions.notices import insert_label
 from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, Title
+from ..tasks import enqueue_build
 from .forms import PrintSettingsForm
 from .titles import _title
 

@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from .. import audit
 from ..day.removal_csv import COLUMNS, import_requests, parse
-from ..day.removals import StaleMatches, confirm, known_diplomas, matching_results
+from ..day.removals import StaleMatches, known_diplomas, matching_results
+from ..deliberation.corrections import confirm_removal
 from ..models import AuditEvent, Removal
+from ..tasks import send
 from .forms import ConfirmRemovalForm, RemovalForm, RemovalImportForm
 from .titles import _title
 
@@ -81,13 +83,16 @@ def removal(request, slug, pk):
     form = ConfirmRemovalForm(request.POST or None, matches=matches)
     if request.method == "POST" and not removal.is_confirmed and form.is_valid():
         try:
-            withdrawn = confirm(removal, form.cleaned_data["lines"], request.user)
+            confirmed = confirm_removal(removal, form.cleaned_data["lines"], request.user)
         except StaleMatches:
             form.add_error(None, "La liste publiée a changé : vérifiez à nouveau les lignes.")
         else:
-            if withdrawn is None:
+            if confirmed is None:
                 messages.info(request, "Cette demande était déjà confirmée.")
             else:
+                withdrawn, builds = confirmed
+                for job in builds:
+                    send(job)
                 messages.success(request, _confirmed_message(withdrawn))
             return redirect("removal", slug=title.slug, pk=removal.pk)
     elif request.method == "POST" and removal.is_confirmed:

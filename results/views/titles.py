@@ -23,12 +23,11 @@ from ..audit import Action, changes_text, form_changes, record
 from ..day.content import compose_departement, profile_for
 from ..day.forecast import by_departement, by_diploma
 from ..day.planning import plan_csv, title_plan
-from ..deliberation.jobs import enqueue_fetch
 from ..deliberation.retention import retention_status
 from ..models import Departement, Fetch, Insert, Job, Membership, PrintProfile, Result, Title
 from ..sources import education
 from ..store import opendata
-from ..tasks import refresh_calendar, refresh_departement_context
+from ..tasks import enqueue_fetch, refresh_calendar, refresh_departement_context
 from .forms import DepartementsForm, PrintProfileForm
 
 

@@ -193,7 +193,7 @@ def seed():
     from django.utils import timezone
 
     from results.day.content import section_days
-    from results.editions.builds import build_insert
+    from results.editions.builds import build_version
     from results.models import Departement, Membership, Title
     from results.sources.arpent import ArpentClient
     from results.store.sync import sync_calendar, sync_referentials, sync_results
@@ -225,11 +225,11 @@ def seed():
             (dept, min(d for (code, *_), d in days.items() if code == dept.code)) for dept in pair
         ]
         built, later = inserts
-        build_insert(title, *built, reason="bench")
+        build_version(title, *built, reason="bench")
         if t < 3:  # a second version: the printer asked for crop marks
             title.crop_marks = True
             title.save()
-            build_insert(title, *built, reason="bench")
+            build_version(title, *built, reason="bench")
         pending.append((title, *later))
         for e in range(EDITORS_PER_TITLE):
             user = User.objects.create(username=f"q{t + 1:02d}-{e + 1:02d}", password=password)

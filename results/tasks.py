@@ -201,7 +201,7 @@ def purge_personal_data():
     It runs every day rather than once, so that names fetched again after a purge go too; a day
     with nothing to erase records nothing.
     """
-    retention.purge_personal_data()
+    retention.purge()
 
 
 @shared_task

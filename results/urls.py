@@ -43,8 +43,8 @@ urlpatterns = [
     ),
     path(
         "journal/<slug:slug>/departements/<str:code>/recuperer/",
-        views.fetch_results,
-        name="fetch_results",
+        views.request_fetch,
+        name="request_fetch",
     ),
     path(
         "journal/<slug:slug>/departements/<str:code>/resultats/",

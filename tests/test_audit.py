@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from results.audit import record
 from results.deliberation import jobs, runs
-from results.editions.builds import build_insert
+from results.editions.builds import build_version
 from results.models import (
     AppendOnlyError,
     AuditEvent,
@@ -259,7 +259,7 @@ def changed_report(*args):
 
 def test_a_manual_fetch_is_recorded_when_asked_for(client, editor, title, no_worker):
     client.force_login(editor)
-    client.post(reverse("fetch_results", args=["gazette", "30"]))
+    client.post(reverse("request_fetch", args=["gazette", "30"]))
     event = only_event()
     assert (event.action, event.user, event.title, event.departement_code) == (
         Action.FETCH,
@@ -308,7 +308,7 @@ def test_a_manual_fetch_names_its_editor_in_their_titles_trail_only(
 
 
 def test_a_new_version_is_recorded_with_its_counts(title, gard, editor):
-    insert, created = build_insert(title, gard, DAY, user=editor)
+    insert, created = build_version(title, gard, DAY, user=editor)
     assert created
     event = only_event()
     assert (event.action, event.user, event.title) == (Action.BUILD, editor, title)
@@ -329,12 +329,12 @@ def test_thousands_are_grouped_in_the_summary(title, gard):
         )
         for i in range(1243)
     )
-    build_insert(title, gard, DAY)
+    build_version(title, gard, DAY)
     assert AuditEvent.objects.get().summary == "Version 1 générée (1\u00a0245 noms, 2 pages)"
 
 
 def test_an_unchanged_rebuild_is_recorded_once_by_its_job(title, gard, editor):
-    build_insert(title, gard, DAY)
+    build_version(title, gard, DAY)
     job = Job.objects.create(
         kind=Job.Kind.BUILD_INSERT, title=title, departement=gard, day=DAY, requested_by=editor
     )
@@ -348,7 +348,7 @@ def test_an_unchanged_rebuild_is_recorded_once_by_its_job(title, gard, editor):
 
 @pytest.fixture
 def version(title, gard):
-    insert, _ = build_insert(title, gard, DAY)
+    insert, _ = build_version(title, gard, DAY)
     return insert
 
 

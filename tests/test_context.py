@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from results.day import outlooks as day_outlooks
 from results.day.planning import title_plan
-from results.editions.builds import build_insert
+from results.editions.builds import build_version
 from results.models import (
     CalendarRow,
     Departement,
@@ -151,7 +151,7 @@ def test_the_insert_carries_the_notes_and_the_exact_estimate_still_equals_the_pd
     publish(gard, FORET, *[f"FORESTIER{i:03d}" for i in range(40)])
     publish(gard, AQUA, "POISSON", "TRUITE")
     publish(gard, UNMAPPED, "LAIT")
-    insert, created = build_insert(noted, gard, DAY)
+    insert, created = build_version(noted, gard, DAY)
     assert created
     text = pdf_text(insert)
     assert text.count("Que deviennent les diplômés ?") == 2
@@ -171,7 +171,7 @@ def test_with_inserjeunes_down_the_insert_builds_without_notes_and_says_why(
     report = context.refresh_employment(client=fake)
     assert report.failed and Fetch.objects.get(endpoint="inserjeunes").outcome == "failed"
     publish(gard, FORET, "DUPONT")
-    insert, created = build_insert(noted, gard, DAY)
+    insert, created = build_version(noted, gard, DAY)
     assert created and "Que deviennent" not in pdf_text(insert)
     assert "InserJeunes était injoignable à la dernière mise à jour" in insert.outlook_note
     client.force_login(editor)
@@ -194,7 +194,7 @@ def test_a_build_never_calls_the_sources(noted, gard, monkeypatch):
     monkeypatch.setattr("results.sources.inserjeunes.InserJeunesClient.from_settings", refuse)
     monkeypatch.setattr("results.sources.education.EducationClient.from_settings", refuse)
     publish(gard, FORET, "DUPONT")
-    assert build_insert(noted, gard, DAY)[1]
+    assert build_version(noted, gard, DAY)[1]
 
 
 def test_the_departement_page_shows_establishments_and_lycee_results_with_sources(
@@ -307,7 +307,7 @@ def test_with_the_stand_ins_down_an_insert_still_builds_at_once_without_notes(
     assert len(report.failed) == 3
     assert Establishment.objects.filter(departement=gard).exists()  # the last good ones stay
     publish(gard, FORET, "DUPONT")
-    insert, created = build_insert(noted, gard, DAY)
+    insert, created = build_version(noted, gard, DAY)
     assert created and insert.build_seconds < 30
     assert "Que deviennent" not in pdf_text(insert)
     assert "InserJeunes était injoignable" in insert.outlook_note

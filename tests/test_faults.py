@@ -142,7 +142,7 @@ def test_a_build_retries_when_the_database_goes_away_then_finishes(
     from results.tasks import build_insert
 
     build = failing_then((None, False), failures=2)
-    monkeypatch.setattr("results.deliberation.runs.build_insert", build)
+    monkeypatch.setattr("results.deliberation.runs.build_version", build)
     job = Job.objects.create(kind=Job.Kind.BUILD_INSERT, departement=gard, day=DAY, title=title)
     build_insert.apply(args=[job.pk])
     job.refresh_from_db()
@@ -207,11 +207,11 @@ def test_a_storage_failing_mid_build_keeps_the_previous_version(
 ):
     from django.core.files.storage import default_storage
 
-    from results.editions.builds import build_insert
+    from results.editions.builds import build_version
     from results.models import Insert, Job
     from results.tasks import build_insert as build_task
 
-    first, _ = build_insert(title, gard, DAY)
+    first, _ = build_version(title, gard, DAY)
     kept = set(stored_files(default_storage))
     Result.objects.create(
         departement=gard,

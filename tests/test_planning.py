@@ -178,13 +178,13 @@ def test_the_planning_page_shows_the_session_totals(logged_in):
 
 
 def test_the_plans_actual_size_is_the_built_inserts_size(title):
-    from results.editions.builds import build_insert
+    from results.editions.builds import build_version
 
     publish("48", FORET, 30)
     _, _, days = title_plan(title)
     planned = days[0].inserts[1]
     assert planned.departement.code == "48"
-    built, _ = build_insert(title, planned.departement, days[0].date_delib)
+    built, _ = build_version(title, planned.departement, days[0].date_delib)
     assert (built.lines, built.columns, built.pages) == (
         planned.actual.size.lines,
         planned.actual.size.columns,

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from results import tasks
 from results.deliberation import jobs
 from results.deliberation.polling import departements_to_poll, schedule_polls
-from results.editions.builds import build_insert
+from results.editions.builds import build_version
 from results.models import CalendarRow, Departement, Fetch, Insert, Job, Result, Title
 from results.store.sync import SyncReport
 
@@ -99,20 +99,20 @@ def test_a_finished_job_is_never_run_again(gard):
 
 def test_an_insert_is_built_once_per_printed_content(title, gard):
     publish(gard, "N'DIAYE", "Marie-Ève")
-    first, created = build_insert(title, gard, DELIB_DAY)
+    first, created = build_version(title, gard, DELIB_DAY)
     assert created and first.number == 1
     assert first.pages == 1 and first.names_count == 1
-    again, created = build_insert(title, gard, DELIB_DAY)
+    again, created = build_version(title, gard, DELIB_DAY)
     assert (again.pk, created) == (first.pk, False)
     publish(gard, "ZOLA", "Émile")
-    second, created = build_insert(title, gard, DELIB_DAY)
+    second, created = build_version(title, gard, DELIB_DAY)
     assert created and second.number == 2
     assert Insert.objects.filter(title=title).count() == 2
     assert first.pdf.name != second.pdf.name
 
 
 def test_nothing_is_built_before_any_result_is_published(title, gard):
-    assert build_insert(title, gard, DELIB_DAY) == (None, False)
+    assert build_version(title, gard, DELIB_DAY) == (None, False)
 
 
 def test_a_failed_build_is_reported_on_its_job(title, gard, monkeypatch):

@@ -12,7 +12,7 @@ from results.day.content import insert_content
 from results.day.removal_csv import parse
 from results.day.removals import matching_results, without_removed
 from results.deliberation.corrections import confirm_removal
-from results.editions.builds import build_insert
+from results.editions.builds import build_version
 from results.models import AuditEvent, CalendarRow, Departement, Insert, Job, Removal, Result, Title
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_a_confirmed_removal_takes_the_name_out_of_the_next_version_and_every_ex
 ):
     publish(gard, FORET, "N'DIAYE", "Marie-Ève")
     publish(gard, FORET, "MARTIN", "Paul")
-    first, _ = build_insert(title, gard, DAY)
+    first, _ = build_version(title, gard, DAY)
     assert "N'DIAYE Marie-Ève" in pdf_text(first)
 
     removal = request_removal(title, gard, "ndiaye", "marie eve")
@@ -111,7 +111,7 @@ def test_a_confirmed_removal_takes_the_name_out_of_the_next_version_and_every_ex
     for name in ("download", "export_csv", "export_tagged_text"):
         assert client.get(reverse(name, args=["gazette", first.pk])).status_code == 410
 
-    second, created = build_insert(title, gard, DAY)
+    second, created = build_version(title, gard, DAY)
     assert created and second.number == 2
     assert "N'DIAYE" not in pdf_text(second) and "MARTIN Paul" in pdf_text(second)
     csv = client.get(reverse("export_csv", args=["gazette", second.pk])).content.decode("utf-8-sig")
@@ -178,13 +178,13 @@ def test_a_removal_after_the_final_mark_makes_a_new_version_and_outdates_the_fin
 ):
     publish(gard, FORET, "DUPONT", "Marie")
     publish(gard, FORET, "MARTIN", "Paul")
-    final, _ = build_insert(title, gard, DAY)
+    final, _ = build_version(title, gard, DAY)
     client.force_login(editor)
     client.post(reverse("mark_final", args=["gazette", final.pk]))
     removal = request_removal(title, gard, "DUPONT", "Marie")
     with django_capture_on_commit_callbacks(execute=True):
         confirm_removal(removal, [r.pk for r in matching_results(removal)], editor)
-    second, created = build_insert(title, gard, DAY)
+    second, created = build_version(title, gard, DAY)
     assert created and second.number == 2 and second.names_count == 1
     final.refresh_from_db()
     assert final.is_final and final.is_withdrawn
@@ -198,9 +198,9 @@ def test_a_withdrawn_version_is_rebuilt_even_when_the_content_is_the_same(title,
     # A name printed in another département's section only: the version is withdrawn anyway
     # (it printed the name), and the rebuild must give a downloadable version again.
     publish(gard, FORET, "DUPONT", "Marie")
-    first, _ = build_insert(title, gard, DAY)
+    first, _ = build_version(title, gard, DAY)
     Insert.objects.filter(pk=first.pk).update(withdrawn_at=first.created_at)
-    second, created = build_insert(title, gard, DAY)
+    second, created = build_version(title, gard, DAY)
     assert created and second.number == 2
 
 

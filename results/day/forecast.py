@@ -2,7 +2,8 @@
 
 Expected sizes come from the calendar (candidates × rates); maximum ones assume every candidate
 passes and consents; actual ones, once results are in, paginate the real names. All three go
-through the same pagination engine as the PDF.
+through the same pagination engine as the PDF. Pure: plain data in and out; day/planning.py
+reads what it plans from the database.
 """
 
 from collections import defaultdict
@@ -60,7 +61,7 @@ class PlanRow:
 
 
 @dataclass
-class Insert:
+class PlannedInsert:
     """One département's insert for one day: its rows and sizes."""
 
     departement: object
@@ -264,7 +265,7 @@ def _insert(profile, rates, departement, day, rows, results_by_section, outlooks
                 actual_names=None if published is None else len(published),
             )
         )
-    insert = Insert(
+    insert = PlannedInsert(
         departement=departement,
         date_delib=day,
         rows=plan_rows,

@@ -194,7 +194,9 @@ def insert_files(now):
     return found
 
 
-def delete_files(names):
+def delete_stored(names):
+    """Delete the stored files named (purged versions' and orphans'); one that fails stays for
+    the next purge."""
     storage = Insert._meta.get_field("pdf").storage
     for name in names:
         try:
@@ -309,7 +311,7 @@ class PurgeReport:
         return ", ".join(parts)
 
 
-def purge_personal_data(now=None, *, force=False, dry_run=False, by=None):
+def purge(now=None, *, force=False, dry_run=False, by=None):
     """Erase every candidate's name once RESULTS_RETENTION_DAYS have passed since the session's
     last deliberation (at once with `force`); keep the counts. Returns a PurgeReport.
 
@@ -343,7 +345,7 @@ def purge_personal_data(now=None, *, force=False, dry_run=False, by=None):
         report.purge = record_purge(report, now, last_day, by, names, versions, files_per_title)
         # Files go only once the rows are gone for good; a deletion that fails is logged and
         # retried by the next run (the purged version still names its files).
-        transaction.on_commit(lambda: delete_files([name for _, name in files]))
+        transaction.on_commit(lambda: delete_stored([name for _, name in files]))
     log.info("retention purge: %s", report)
     return report
 

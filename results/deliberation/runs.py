@@ -9,7 +9,7 @@ from django.utils import timezone
 from ..audit import Action, record
 from ..day.content import days_of_sections
 from ..day.embargo import is_released, release_moment
-from ..editions.builds import build_insert, latest_version
+from ..editions.builds import build_version, latest_version
 from ..models import CalendarRow, Result, Title
 from ..sources.arpent import ArpentClient
 from ..store.sync import sync_results
@@ -86,7 +86,7 @@ def run_build(job):
         reason = f"Demandée par {job.requested_by.get_username()}"
     else:
         reason = "Nouveaux résultats publiés"
-    insert, created = build_insert(
+    insert, created = build_version(
         job.title,
         job.departement,
         job.day,

@@ -84,7 +84,7 @@ class Build:
     user: object = None
 
 
-def build_insert(
+def build_version(
     title, departement, day, *, reason="", user=None, on_progress=lambda pct, msg: None
 ):
     """Build the insert; returns (insert, created), or (None, False) when nothing is published.
@@ -150,7 +150,7 @@ def save_version(build):
             record_version(insert, build.user)
         except Exception:
             # The row is rolled back with the transaction: its files must not outlive it.
-            delete_files(insert)
+            delete_version_files(insert)
             raise
     return insert, True
 
@@ -212,7 +212,7 @@ def new_version(build, latest):
             name = f"inserts/pages/{stem}-p{number}.png"
             insert.thumbnails.append(insert.pdf.storage.save(name, ContentFile(png)))
     except OSError as error:
-        delete_files(insert)
+        delete_version_files(insert)
         previous = (
             "la version précédente reste disponible"
             if latest
@@ -226,7 +226,7 @@ class InsertNotSaved(Exception):
     """The storage failed while a new version's files were written; none of them is left."""
 
 
-def delete_files(insert):
+def delete_version_files(insert):
     """Delete a version's PDF and thumbnails, as far as the storage lets us: a storage that
     fails again leaves orphans, for the retention purge's orphan sweep."""
     for name in [insert.pdf.name, *insert.thumbnails]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from ..day.removals import prints_name
 from ..models import Insert
-from .builds import delete_files
+from .builds import delete_version_files
 
 
 def withdraw_versions(removal):
@@ -22,5 +22,5 @@ def withdraw_versions(removal):
     now = timezone.now()
     for insert in withdrawn:
         Insert.objects.filter(pk=insert.pk).update(withdrawn_at=now, thumbnails=[])
-        transaction.on_commit(partial(delete_files, insert))
+        transaction.on_commit(partial(delete_version_files, insert))
     return withdrawn

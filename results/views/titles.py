@@ -241,7 +241,7 @@ def activity(request, slug, code):
 
 
 @require_POST
-def fetch_results(request, slug, code):
+def request_fetch(request, slug, code):
     title = _title(request, slug)
     dept = _followed(title, code)
     with transaction.atomic():

@@ -6,26 +6,17 @@ and one for payloads that are not what the contract says. See shared/reference/A
 
 import hashlib
 import json
-import time
 from dataclasses import dataclass
 from datetime import date
 
-import httpx
-from django.conf import settings
-
 from . import retries
+from .client import UpstreamClient, UpstreamError
 
 API = "/api/arpent-resultats"
 
 
-class ArpentError(Exception):
+class ArpentError(UpstreamError):
     """Anything that went wrong talking to ARPENT; `status` and `body` when there was an answer."""
-
-    def __init__(self, message, *, status=None, body=b"", retry_after=None):
-        super().__init__(message)
-        self.status = status
-        self.body = body
-        self.retry_after = retry_after
 
 
 class ArpentUnavailable(ArpentError):
@@ -112,49 +103,22 @@ class Answer:
         return hashlib.sha256(self.body).hexdigest()
 
 
-class ArpentClient:
-    def __init__(
-        self,
-        base_url,
-        *,
-        api_key="",
-        api_key_header="X-Api-Key",
-        timeout=20.0,
-        max_attempts=4,
-        max_wait=30.0,
-        transport=None,
-        sleep=time.sleep,
-    ):
-        headers = {"Accept": "application/json", "User-Agent": "newsroom-exam-results"}
-        if api_key:
-            headers[api_key_header] = api_key
-        self.http = httpx.Client(
-            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
-        )
+class ArpentClient(UpstreamClient):
+    settings_prefix = "ARPENT"
+    settings_names = {
+        "api_key": "API_KEY",
+        "api_key_header": "API_KEY_HEADER",
+        "timeout": "TIMEOUT_S",
+        "max_attempts": "MAX_ATTEMPTS",
+        "max_wait": "MAX_WAIT_S",
+    }
+    default_timeout = 20.0
+    default_max_attempts = 4
+
+    def __init__(self, base_url, *, api_key="", api_key_header="X-Api-Key", **options):
+        headers = {api_key_header: api_key} if api_key else {}
+        super().__init__(base_url, headers=headers, **options)
         self.api_key_header = api_key_header
-        self.max_attempts = max_attempts
-        self.max_wait = max_wait
-        self.sleep = sleep
-
-    @classmethod
-    def from_settings(cls, **overrides):
-        options = {
-            "api_key": settings.ARPENT_API_KEY,
-            "api_key_header": settings.ARPENT_API_KEY_HEADER,
-            "timeout": settings.ARPENT_TIMEOUT_S,
-            "max_attempts": settings.ARPENT_MAX_ATTEMPTS,
-            "max_wait": settings.ARPENT_MAX_WAIT_S,
-        } | overrides
-        return cls(settings.ARPENT_BASE_URL, **options)
-
-    def close(self):
-        self.http.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # --- endpoints ------------------------------------------------------------------------
 

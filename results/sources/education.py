@@ -12,10 +12,8 @@ import re
 import time
 from dataclasses import dataclass
 
-import httpx
-from django.conf import settings
-
 from . import retries
+from .client import UpstreamClient, UpstreamError
 
 API = "/api/explore/v2.1/catalog/datasets"
 PORTAL = "data.education.gouv.fr"
@@ -85,17 +83,11 @@ SOURCE = {
 }
 
 
-class OpenDataError(Exception):
+class OpenDataError(UpstreamError):
     """Anything that went wrong talking to the portal; `status` and `body` when it answered.
 
     Raised as such for a definitive refusal (400, 404…), which retrying would not change.
     """
-
-    def __init__(self, message, *, status=None, body=b"", retry_after=None):
-        super().__init__(message)
-        self.status = status
-        self.body = body
-        self.retry_after = retry_after
 
 
 class OpenDataUnavailable(OpenDataError):
@@ -160,41 +152,9 @@ def from_ods_departement(value):
     return code
 
 
-class EducationClient:
-    def __init__(
-        self,
-        base_url,
-        *,
-        timeout=10.0,
-        max_attempts=3,
-        max_wait=MAX_WAIT_S,
-        transport=None,
-        sleep=time.sleep,
-    ):
-        headers = {"Accept": "application/json", "User-Agent": "newsroom-exam-results"}
-        self.http = httpx.Client(
-            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
-        )
-        self.max_attempts = max_attempts
-        self.max_wait = max_wait
-        self.sleep = sleep
-
-    @classmethod
-    def from_settings(cls, **overrides):
-        options = {
-            "timeout": settings.EDUCATION_TIMEOUT_S,
-            "max_attempts": settings.EDUCATION_MAX_ATTEMPTS,
-        } | overrides
-        return cls(settings.EDUCATION_BASE_URL, **options)
-
-    def close(self):
-        self.http.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+class EducationClient(UpstreamClient):
+    settings_prefix = "EDUCATION"
+    default_max_wait = MAX_WAIT_S
 
     # --- datasets -------------------------------------------------------------------------
 

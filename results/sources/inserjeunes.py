@@ -11,10 +11,8 @@ import re
 import time
 from dataclasses import dataclass
 
-import httpx
-from django.conf import settings
-
 from . import retries
+from .client import UpstreamClient, UpstreamError
 
 API = "/api/inserjeunes"
 # To print under the figures: the Licence Ouverte asks for the source. InserJeunes is run by the
@@ -34,14 +32,8 @@ MIN_LEAVERS = 20
 NO_DATA_FOR_VINTAGE = "Pas de données pour le millésime"
 
 
-class InserJeunesError(Exception):
+class InserJeunesError(UpstreamError):
     """Anything that went wrong asking InserJeunes; raised as is for refusals (400, 401…)."""
-
-    def __init__(self, message, *, status=None, body=b"", retry_after=None):
-        super().__init__(message)
-        self.status = status
-        self.body = body
-        self.retry_after = retry_after
 
 
 class InserJeunesUnavailable(InserJeunesError):
@@ -73,46 +65,14 @@ class EmploymentRates:
         return "régional" if self.region_code else "national"
 
 
-class InserJeunesClient:
-    def __init__(
-        self,
-        base_url,
-        *,
-        api_key="",
-        timeout=10.0,
-        max_attempts=3,
-        max_wait=30.0,
-        transport=None,
-        sleep=time.sleep,
-    ):
-        headers = {"Accept": "application/json", "User-Agent": "newsroom-exam-results"}
+class InserJeunesClient(UpstreamClient):
+    settings_prefix = "INSERJEUNES"
+    settings_names = {"api_key": "API_KEY", "timeout": "TIMEOUT_S", "max_attempts": "MAX_ATTEMPTS"}
+
+    def __init__(self, base_url, *, api_key="", **options):
         # The routes used here are public: a key is sent only to whoever asks for one.
-        if api_key:
-            headers["x-api-key"] = api_key
-        self.http = httpx.Client(
-            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
-        )
-        self.max_attempts = max_attempts
-        self.max_wait = max_wait
-        self.sleep = sleep
-
-    @classmethod
-    def from_settings(cls, **overrides):
-        options = {
-            "api_key": settings.INSERJEUNES_API_KEY,
-            "timeout": settings.INSERJEUNES_TIMEOUT_S,
-            "max_attempts": settings.INSERJEUNES_MAX_ATTEMPTS,
-        } | overrides
-        return cls(settings.INSERJEUNES_BASE_URL, **options)
-
-    def close(self):
-        self.http.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        headers = {"x-api-key": api_key} if api_key else {}
+        super().__init__(base_url, headers=headers, **options)
 
     # --- routes -----------------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ def test_a_view_that_cannot_reach_the_database_answers_503(editor, monkeypatch):
     client.force_login(editor)
     page = reverse("title", args=["gazette"])
     # Not _title itself: other view modules import it by name.
-    monkeypatch.setattr("results.views.titles.get_object_or_404", refused)
+    monkeypatch.setattr("results.views.access.get_object_or_404", refused)
     assert_unavailable_page(client.get(page))
 
 
@@ -83,7 +83,7 @@ def test_other_errors_still_get_the_500_page(editor, monkeypatch):
     client = Client(raise_request_exception=False)
     client.force_login(editor)
     page = reverse("title", args=["gazette"])
-    monkeypatch.setattr("results.views.titles.get_object_or_404", lambda *args, **kwargs: 1 / 0)
+    monkeypatch.setattr("results.views.access.get_object_or_404", lambda *args, **kwargs: 1 / 0)
     response = client.get(page)
     assert response.status_code == 500
     assert "Erreur du serveur" in response.content.decode()

@@ -7,8 +7,8 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from ..day.additions import NotVerified, blocked_until
 from ..deliberation.corrections import add_verified
 from ..tasks import send
+from .access import _title
 from .forms import AdditionForm
-from .titles import _title
 
 
 # The credentials must not reach an error report or a log, even if something fails here.

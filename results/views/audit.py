@@ -9,8 +9,8 @@ from layouts.versions import counted
 
 from ..audit import Action, csv_lines, record
 from ..models import AuditEvent, Departement
+from .access import _admin_title
 from .forms import AuditFilterForm
-from .titles import _admin_title
 
 PER_PAGE = 100
 

@@ -9,7 +9,7 @@ from ..models import CalendarRow, DiplomaCode, EmploymentFigure
 from ..sources import inserjeunes
 from ..store.opendata import EMPLOYMENT, last_failure, last_success
 from ..tasks import refresh_open_data
-from .titles import _title
+from .access import _title
 
 
 def diplomas(request, slug):

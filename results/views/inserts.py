@@ -22,8 +22,8 @@ from ..editions.builds import groups_of
 from ..editions.notices import insert_label
 from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, Title
 from ..tasks import enqueue_build
+from .access import _title
 from .forms import PrintSettingsForm
-from .titles import _title
 
 
 def _scope(title, scope):

@@ -11,8 +11,8 @@ from ..day.removals import StaleMatches, known_diplomas, matching_results
 from ..deliberation.corrections import confirm_removal
 from ..models import AuditEvent, Removal
 from ..tasks import send
+from .access import _title
 from .forms import ConfirmRemovalForm, RemovalForm, RemovalImportForm
-from .titles import _title
 
 
 def removals(request, slug):

@@ -1,60 +1,24 @@
-"""The editors' pages: one view per page, htmx partials for the parts that refresh."""
+"""A title's pages: its home, the départements it follows, their activity and results; one
+view per page, htmx partials for the parts that refresh."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
-from django.http import (
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseNotAllowed,
-)
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
-from weasyprint import HTML
 
-from layouts.preview import preview
-from layouts.profile import BERLINER, TABLOID
-
-from ..audit import Action, changes_text, form_changes, record
+from ..audit import Action, record
 from ..day.content import compose_departement, profile_for
-from ..day.forecast import by_departement, by_diploma
-from ..day.planning import plan_csv, title_plan
+from ..day.planning import title_plan
 from ..deliberation.retention import retention_status
-from ..models import Departement, Fetch, Insert, Job, Membership, PrintProfile, Result, Title
+from ..models import Departement, Fetch, Insert, Job, Result
 from ..sources import education
 from ..store import opendata
 from ..tasks import enqueue_fetch, refresh_calendar, refresh_departement_context
-from .forms import DepartementsForm, PrintProfileForm
-
-
-def _title(request, slug):
-    """The title, if the user belongs to it; other titles do not exist for them."""
-    return get_object_or_404(Title, slug=slug, members=request.user)
-
-
-def _is_admin(user, title):
-    return Membership.objects.filter(user=user, title=title, role=Membership.Role.ADMIN).exists()
-
-
-ADMINS_ONLY = "Cette page est réservée aux administrateurs du titre."
-
-
-def _admin_title(request, slug):
-    """The title, if the user is one of its admins; 403 for its other members, 404 for the
-    rest, as for every page of a title."""
-    title = _title(request, slug)
-    if not _is_admin(request.user, title):
-        raise PermissionDenied(ADMINS_ONLY)
-    return title
-
-
-def _profile(request, slug, pk):
-    title = _title(request, slug)
-    return get_object_or_404(PrintProfile, pk=pk, title=title)
+from .access import _is_admin, _title
+from .forms import DepartementsForm
 
 
 def _followed(title, code):
@@ -189,46 +153,6 @@ def _context_panel(dept):
     }
 
 
-def planning(request, slug):
-    """The planning desk: every followed département, day by day, with the space to reserve."""
-    title = _title(request, slug)
-    profile, rates, days = title_plan(title)
-    context = {
-        "title": title,
-        "profile": profile,
-        "days": days,
-        "today": timezone.localdate(),
-        "rates": rates,
-        "totals": [
-            ("Par département", by_departement(days, profile)),
-            ("Par diplôme", by_diploma(days, profile)),
-        ],
-    }
-    return render(request, "results/planning.html", context)
-
-
-def planning_csv(request, slug):
-    title = _title(request, slug)
-    _, _, days = title_plan(title)
-    response = HttpResponse(plan_csv(days), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="plan-{title.slug}.csv"'
-    return response
-
-
-def planning_pdf(request, slug):
-    """The plan on one landscape page, for the layout desk's wall."""
-    title = _title(request, slug)
-    profile, _, days = title_plan(title)
-    html = render_to_string(
-        "results/planning_pdf.html",
-        {"title": title, "profile": profile, "days": days, "now": timezone.localtime()},
-    )
-    pdf = HTML(string=html).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="plan-{title.slug}.pdf"'
-    return response
-
-
 def activity(request, slug, code):
     """The jobs and inserts panel; htmx polls it while a job runs."""
     title = _title(request, slug)
@@ -273,98 +197,3 @@ def results_list(request, slug, code):
             "total": sum(len(g.names) for g in groups),
         },
     )
-
-
-PRESETS = {"berliner": BERLINER, "tabloid": TABLOID}
-
-
-def profiles(request, slug):
-    title = _title(request, slug)
-    rows = [(profile, profile.to_layout()) for profile in title.profiles.all()]
-    return render(request, "results/profiles.html", {"title": title, "rows": rows})
-
-
-# The profile views find the title before checking the method: another title's URLs are 404
-# whatever the method, like every page of a title that is not the user's.
-
-
-def new_profile(request, slug):
-    title = _title(request, slug)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    preset = PRESETS.get(request.POST.get("preset"))
-    if preset is None:
-        return HttpResponseBadRequest("Modèle de gabarit inconnu.")
-    with transaction.atomic():
-        profile = PrintProfile.create_from(title, preset)
-        default = ", gabarit par défaut" if profile.is_default else ""
-        record(
-            Action.SETTINGS,
-            title=title,
-            user=request.user,
-            summary=f"Gabarit « {profile.name} » créé (modèle {preset.name}){default}",
-            details={"settings": "profile", "profile": profile.pk, "created": True},
-        )
-    messages.success(request, f"Gabarit « {profile.name} » créé.")
-    return redirect("profile", slug=title.slug, pk=profile.pk)
-
-
-def edit_profile(request, slug, pk):
-    profile = _profile(request, slug, pk)
-    # The form writes what was typed into `profile`; the page heading keeps the stored name.
-    stored_name = profile.name
-    form = PrintProfileForm(request.POST or None, instance=profile)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            changes = form_changes(form)
-            if changes:
-                record(
-                    Action.SETTINGS,
-                    title=profile.title,
-                    user=request.user,
-                    summary=f"Gabarit « {stored_name} » modifié : {changes_text(form, changes)}",
-                    details={"settings": "profile", "profile": profile.pk, "changes": changes},
-                )
-        messages.success(request, f"Gabarit « {profile.name} » enregistré.")
-        return redirect("profile", slug=slug, pk=profile.pk)
-    context = {"title": profile.title, "profile": profile, "stored_name": stored_name}
-    context.update(_preview(form))
-    return render(request, "results/profile.html", context)
-
-
-def preview_profile(request, slug, pk):
-    """The preview panel for the values typed so far; nothing is saved."""
-    profile = _profile(request, slug, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    form = PrintProfileForm(request.POST, instance=profile)
-    return render(request, "results/_profile_preview.html", _preview(form))
-
-
-def _preview(form):
-    """The preview of what the form holds: the stored profile, or the values typed so far."""
-    if form.is_bound:
-        form.is_valid()  # sets form.layout when the values make a printable grid
-        layout = form.layout
-    else:
-        layout = form.instance.to_layout()
-    return {"form": form, "preview": preview(layout) if layout else None}
-
-
-def default_profile(request, slug, pk):
-    profile = _profile(request, slug, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if not profile.is_default:
-        with transaction.atomic():
-            profile.make_default()
-            record(
-                Action.SETTINGS,
-                title=profile.title,
-                user=request.user,
-                summary=f"« {profile.name} » devient le gabarit par défaut",
-                details={"settings": "profile", "profile": profile.pk, "default": True},
-            )
-    messages.success(request, f"« {profile.name} » est maintenant le gabarit par défaut.")
-    return redirect("profiles", slug=slug)

@@ -2,9 +2,8 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from layouts.preview import preview
 from layouts.profile import BERLINER, TABLOID
@@ -29,9 +28,15 @@ def profiles(request, slug):
     return render(request, "results/profiles.html", {"title": title, "rows": rows})
 
 
-@require_POST
+# The profile views find the title before checking the method: another title's URLs are 404
+# whatever the method, like every page of a title that is not the user's. Hence no require_POST
+# here, whose 405 would come first.
+
+
 def new_profile(request, slug):
     title = _title(request, slug)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     preset = PRESETS.get(request.POST.get("preset"))
     if preset is None:
         return HttpResponseBadRequest("Modèle de gabarit inconnu.")
@@ -73,10 +78,11 @@ def edit_profile(request, slug, pk):
     return render(request, "results/profile.html", context)
 
 
-@require_POST
 def preview_profile(request, slug, pk):
     """The preview panel for the values typed so far; nothing is saved."""
     profile = _profile(request, slug, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = PrintProfileForm(request.POST, instance=profile)
     return render(request, "results/_profile_preview.html", _preview(form))
 
@@ -91,9 +97,10 @@ def _preview(form):
     return {"form": form, "preview": preview(layout) if layout else None}
 
 
-@require_POST
 def default_profile(request, slug, pk):
     profile = _profile(request, slug, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if not profile.is_default:
         with transaction.atomic():
             profile.make_default()

@@ -75,7 +75,7 @@ def run_job(task, job_id, resuming, label, work):
             raise retry_database(task, job_id, error, resume) from None
 
 
-def send(job):
+def dispatch(job):
     """Hand the job to a worker once the transaction commits.
 
     A broker that cannot be reached (Redis restarting) must neither fail the request or task
@@ -96,14 +96,14 @@ def send(job):
 def enqueue_fetch(departement, *, title=None, user=None, slot=None):
     """Create a fetch job and send it to a worker once the transaction commits."""
     job = jobs.queue_fetch(departement, title=title, user=user, slot=slot)
-    send(job)
+    dispatch(job)
     return job
 
 
 def enqueue_build(title, departement, day, *, user=None):
     """Create a build job for the insert of `day` and send it once the transaction commits."""
     job = jobs.queue_build(title, departement, day, user=user)
-    send(job)
+    dispatch(job)
     return job
 
 
@@ -136,7 +136,7 @@ def refresh_calendar(code):
 def poll_results():
     """Periodic: on deliberation days, start a fetch for each followed département still waiting."""
     for job in polling.schedule_polls():
-        send(job)
+        dispatch(job)
         with logcontext.bind(departement_code=job.departement_id, job_id=job.pk):
             log.info("poll: fetch job %s for %s", job.pk, job.departement_id)
 
@@ -151,7 +151,7 @@ def _fetch(task, job):
     """The fetch job's run: transient upstream failures retry with backoff, others fail it."""
     try:
         for build in runs.run_fetch(job):
-            send(build)
+            dispatch(build)
     except ArpentUnavailable as error:
         if job.attempts + 1 >= MAX_FETCH_ATTEMPTS:
             runs.fail_fetch(job, f"{error}. Abandon après {job.attempts + 1} tentatives.")
@@ -244,5 +244,5 @@ def reconcile_and_send(now=None):
     """The reconciler's run, and the sends of the jobs it found lost."""
     report = reconcile.recover_lost_jobs(now)
     for job in report.to_send:
-        send(job)
+        dispatch(job)
     return report

@@ -138,11 +138,11 @@ def test_a_run_taken_over_records_nothing_more(gard, sent, caplog, reconcile):
 
     with caplog.at_level(logging.WARNING, logger="results.deliberation.jobs"):
         jobs.progress(first, 85, "Vignettes des pages…")
-        jobs.finish(first, "Encart version 1 prêt")
+        jobs.complete(first, "Encart version 1 prêt")
     job.refresh_from_db()
     assert (job.status, job.progress) == (Job.Status.RUNNING, 5)  # the second run's
     assert "was taken over" in caplog.text
-    jobs.finish(second, "Contenu inchangé : la version 1 reste à jour.")
+    jobs.complete(second, "Contenu inchangé : la version 1 reste à jour.")
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
     assert job.message == "Contenu inchangé : la version 1 reste à jour."

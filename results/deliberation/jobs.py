@@ -58,7 +58,7 @@ def progress(job, percent, message=""):
     _write(job, progress=percent, message=message, heartbeat_at=timezone.now())
 
 
-def finish(job, message, insert=None):
+def complete(job, message, insert=None):
     job.status, job.progress, job.message = Job.Status.DONE, 100, message
     job.finished_at, job.insert = timezone.now(), insert
     _write(
@@ -125,7 +125,7 @@ def keeping_alive(job):
 
 
 def queue_fetch(departement, *, title=None, user=None, slot=None):
-    """A queued fetch job; the caller sends it to a worker (results.tasks.send)."""
+    """A queued fetch job; the caller sends it to a worker (results.tasks.dispatch)."""
     job = Job.objects.create(
         kind=Job.Kind.FETCH_RESULTS,
         departement=departement,
@@ -138,7 +138,7 @@ def queue_fetch(departement, *, title=None, user=None, slot=None):
 
 def queue_build(title, departement, day, *, user=None):
     """A queued build job for the insert of `day`: one département's, or (None) all the title's;
-    the caller sends it to a worker (results.tasks.send)."""
+    the caller sends it to a worker (results.tasks.dispatch)."""
     job = Job.objects.create(
         kind=Job.Kind.BUILD_INSERT,
         departement=departement,

@@ -30,7 +30,7 @@ class Reconciliation:
     resent: int = 0  # queued jobs whose message was lost, sent again
     recovered: int = 0  # running jobs whose worker was lost, put back in the queue
     abandoned: int = 0  # running jobs that lost their worker once too often, failed
-    # The jobs to hand to a worker again: the caller sends them (results.tasks.send).
+    # The jobs to hand to a worker again: the caller sends them (results.tasks.dispatch).
     to_send: list = field(default_factory=list)
 
     def __bool__(self):

@@ -90,7 +90,7 @@ def retention_status():
     )
 
 
-def counted(number, singular, plural):
+def counted_phrase(number, singular, plural):
     """ "1 nom effacé", "1 234 noms effacés": French plural from 2, grouped thousands."""
     digits = f"{number:,}".replace(",", "\u00a0")
     return f"{digits} {plural if abs(number) > 1 else singular}"
@@ -304,10 +304,10 @@ class PurgeReport:
     def __str__(self):
         """ "1 234 noms effacés, 3 réponses brutes vidées, 2 versions d'encart expurgées,
         12 fichiers supprimés" (and the other places that held names, when they did)."""
-        parts = [counted(getattr(self, key), *phrases) for key, phrases in PHRASES.items()]
+        parts = [counted_phrase(getattr(self, key), *phrases) for key, phrases in PHRASES.items()]
         for data in PERSONAL_DATA:
             if self.others.get(data.key):
-                parts.append(counted(self.others[data.key], *data.phrases))
+                parts.append(counted_phrase(self.others[data.key], *data.phrases))
         return ", ".join(parts)
 
 
@@ -388,7 +388,7 @@ def record_purge(report, now, last_day, by, names, versions, files):
             "inserts_scrubbed": versions[title.pk],
             "files_deleted": files[title.pk],
         }
-        parts = [counted(counts[key], *PHRASES[key]) for key in counts]
+        parts = [counted_phrase(counts[key], *PHRASES[key]) for key in counts]
         summary = f"Données personnelles effacées {when} : {', '.join(parts)}."
         audit.record(
             AuditEvent.Action.PURGE, title=title, user=by, summary=summary, details=common | counts

@@ -13,7 +13,7 @@ from ..editions.builds import build_version, latest_version
 from ..models import CalendarRow, Result, Title
 from ..sources.arpent import ArpentClient
 from ..store.sync import sync_results
-from .jobs import fail, finish, progress, queue_build
+from .jobs import complete, fail, progress, queue_build
 from .polling import poll_failed, poll_succeeded
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def run_fetch(job):
             for day in sorted(title_days):
                 builds.append(queue_build(title, scope, day, user=user))
             record_fetch(job, title, user, report, builds=len(title_days))
-    finish(job, f"Résultats du {job.departement} : {report}")
+    complete(job, f"Résultats du {job.departement} : {report}")
     if job.slot:
         poll_succeeded(job)
     log.info("fetch job %s departement=%s: %s", job.pk, job.departement_id, report)
@@ -95,14 +95,14 @@ def run_build(job):
         on_progress=lambda pct, msg: progress(job, pct, msg),
     )
     if insert is None:
-        finish(job, "Aucun résultat publié pour ce jour : pas d'encart à générer.")
+        complete(job, "Aucun résultat publié pour ce jour : pas d'encart à générer.")
     elif created:
         # Its audit event was recorded with the version, in the same transaction.
-        finish(job, f"Encart version {insert.number} prêt : {insert.size_text}.", insert)
+        complete(job, f"Encart version {insert.number} prêt : {insert.size_text}.", insert)
     else:
         message = f"Contenu inchangé : la version {insert.number} reste à jour."
         with transaction.atomic():
-            finish(job, message, insert)
+            complete(job, message, insert)
             record(
                 Action.BUILD,
                 title=job.title,

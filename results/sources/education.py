@@ -100,7 +100,7 @@ class OpenDataPayloadError(OpenDataError):
 
 
 @dataclass(frozen=True)
-class Establishment:
+class EstablishmentEntry:
     """An establishment of the annuaire de l'éducation."""
 
     uai: str
@@ -114,7 +114,7 @@ class Establishment:
 
 
 @dataclass(frozen=True)
-class LyceeResult:
+class LyceeResultEntry:
     """One lycée's Bac pro indicators for one session (IVAL)."""
 
     uai: str
@@ -445,7 +445,7 @@ def _establishment(row, number, name, departement):
     status = _text(row, "statut_public_prive", number, name)
     if status not in ("Public", "Privé"):
         _fail(name, number, f"champ « statut_public_prive » : « {status} » inconnu")
-    return Establishment(
+    return EstablishmentEntry(
         uai=_text(row, "identifiant_de_l_etablissement", number, name),
         name=_text(row, "nom_etablissement", number, name),
         kind=_text(row, "type_etablissement", number, name),
@@ -465,7 +465,7 @@ def _lycee_result(row, number, name, departement, session):
     year = _session(row, number, name)
     if year != session:
         _fail(name, number, f"session {year} au lieu de {session}")
-    return LyceeResult(
+    return LyceeResultEntry(
         uai=_text(row, "uai", number, name),
         name=_text(row, "libelle_uai", number, name),
         commune=_text(row, "libelle_commune", number, name),

@@ -6,7 +6,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 
 from ..day.additions import NotVerified, blocked_until
 from ..deliberation.corrections import add_verified
-from ..tasks import send
+from ..tasks import dispatch
 from .access import _title
 from .forms import AdditionForm
 
@@ -31,7 +31,7 @@ def additions(request, slug):
                 form.add_error(None, str(error))
             else:
                 for job in builds:
-                    send(job)
+                    dispatch(job)
                 messages.success(
                     request,
                     f"{addition.nom} {addition.prenoms} : admis selon son relevé de notes, "

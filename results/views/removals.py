@@ -10,7 +10,7 @@ from ..day.removal_csv import COLUMNS, import_requests, parse
 from ..day.removals import StaleMatches, known_diplomas, matching_results
 from ..deliberation.corrections import confirm_removal
 from ..models import AuditEvent, Removal
-from ..tasks import send
+from ..tasks import dispatch
 from .access import _title
 from .forms import ConfirmRemovalForm, RemovalForm, RemovalImportForm
 
@@ -92,7 +92,7 @@ def removal(request, slug, pk):
             else:
                 withdrawn, builds = confirmed
                 for job in builds:
-                    send(job)
+                    dispatch(job)
                 messages.success(request, _confirmed_message(withdrawn))
             return redirect("removal", slug=title.slug, pk=removal.pk)
     elif request.method == "POST" and removal.is_confirmed:

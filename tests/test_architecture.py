@@ -91,6 +91,8 @@ def test_the_layout_engine_uses_neither_the_orm_nor_settings():
 
 def test_the_upstream_sources_use_neither_the_orm_nor_the_models():
     """Sources talk HTTP or read files and return plain records; storing them is store/'s."""
+    clients = {path.name for path in product_files("results/sources")}
+    assert {"arpent.py", "education.py", "inserjeunes.py", "client.py"} <= clients
     for path, names in imported_modules("results/sources"):
         assert not any(n.startswith("django.db") for n in names), path
     for path in product_files("results/sources"):
@@ -140,3 +142,51 @@ def find_cycle(edges):
         if module not in state and (cycle := visit(module)):
             return cycle
     return []
+
+
+def top_level_names(path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return [
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_")
+    ]
+
+
+def test_one_name_one_meaning_across_the_product():
+    """No two modules define the same public name: a task is not named like the function it
+    calls, a dataclass not like a model. (Each management command is a `Command`, by Django.)"""
+    defined = {}
+    for path in product_files(*PRODUCT):
+        if "management" in path.parts:
+            continue
+        for name in top_level_names(path):
+            defined.setdefault(name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in defined.items() if len(paths) > 1} == {}
+
+
+def test_the_upstream_clients_are_sources_on_one_base():
+    """The error base, constructor, from_settings and closing are written once, in
+    sources/client.py; each client holds only what is its own."""
+    from results.sources import arpent, education, inserjeunes
+    from results.sources.client import UpstreamClient, UpstreamError
+
+    clients = [arpent.ArpentClient, education.EducationClient, inserjeunes.InserJeunesClient]
+    errors = [arpent.ArpentError, education.OpenDataError, inserjeunes.InserJeunesError]
+    for client in clients:
+        assert issubclass(client, UpstreamClient)
+        assert not {"from_settings", "close", "__enter__", "__exit__"} & set(vars(client))
+    for error in errors:
+        assert issubclass(error, UpstreamError) and "__init__" not in vars(error)
+
+
+def test_the_long_tasks_share_one_claim_heartbeat_and_retry_wrapper():
+    tree = ast.parse((ROOT / "results" / "tasks.py").read_text())
+    calls = [
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    ]
+    assert calls.count("claim") == 1
+    assert calls.count("keeping_alive") == 1
+    assert calls.count("token") == 1

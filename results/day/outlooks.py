@@ -1,5 +1,4 @@
-"""The outlook notes an insert prints: what becomes of each diploma's leavers, read from the
-open data store/opendata.py keeps (InserJeunes), with why a section has none."""
+"""The outlook notes an insert prints: what becomes of each diploma's leavers, or why none."""
 
 from dataclasses import dataclass, field
 

@@ -1,5 +1,4 @@
-"""Editors' corrections of what a day prints, with the builds they call for: a removal
-confirmed, a candidate's addition verified."""
+"""Editors' corrections of what a day prints, a removal or an addition, and the builds they need."""
 
 from django.db import transaction
 from django.utils import timezone

@@ -1,5 +1,4 @@
-"""A title's pages: its home, the départements it follows, their activity and results; one
-view per page, htmx partials for the parts that refresh."""
+"""A title's pages: its home, its départements, their activity and results (htmx partials)."""
 
 from django.contrib import messages
 from django.db import transaction

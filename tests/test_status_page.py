@@ -63,7 +63,9 @@ def desk(title, gard):
     Job.objects.create(kind=Job.Kind.BUILD_INSERT, departement=gard, title=other)
     Job.objects.create(kind=Job.Kind.BUILD_INSERT, departement=lozere, title=title)
     Job.objects.create(kind=Job.Kind.BUILD_INSERT, departement=gard, status=Job.Status.DONE)
-    health.stamp_heartbeat(NOW - timedelta(seconds=20))
+    # Now, not NOW: NOW is read when the suite is collected, minutes before this test may run
+    # on a loaded machine, and a heartbeat older than three intervals reads "en retard".
+    health.stamp_heartbeat(timezone.now() - timedelta(seconds=20))
 
 
 @pytest.fixture

@@ -96,7 +96,7 @@ def keeping_alive(job):
     """Stamp the job's heartbeat while its run lasts, from a thread of its own.
 
     A PDF render or a slow upstream gives no other sign of life for a while; a worker killed
-    mid-run stops stamping, and the reconciler (results.reconcile) puts the job back in the
+    mid-run stops stamping, and the reconciler (reconcile.py) puts the job back in the
     queue for another worker. The thread has its own database connection, closed at its end.
     """
     stop = threading.Event()

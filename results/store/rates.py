@@ -58,7 +58,7 @@ def tally_session(year):
 
     Candidates come from the calendar, names printed from the stored results, per
     (département, filière, option). Running it again replaces the year's counts, but a section
-    whose names are no longer held (purged by results.retention) keeps the count tallied
+    whose names are no longer held (purged: deliberation.retention) keeps the count tallied
     before: a tally after the purge, or after names fetched again for one département, loses
     nothing.
     """

@@ -173,9 +173,9 @@ def prepare(transport=None):
     import httpx
     from django.core.wsgi import get_wsgi_application
 
-    from results.arpent import ArpentClient
     from results.models import Title
-    from results.sync import sync_calendar, sync_referentials
+    from results.sources.arpent import ArpentClient
+    from results.store.sync import sync_calendar, sync_referentials
     from sandbox import clock, data
 
     start = session_ending_today(CODE)
@@ -214,7 +214,8 @@ def release(sections):
 
 def expect(sections, now):
     """What the sandbox releases at T0, and which inserts the embargo lets be built."""
-    from results.embargo import is_released, release_moment
+    from results.day.embargo import is_released, release_moment
+
     from sandbox import clock, data
 
     names = len(data.results(CODE, clock.session_start(), max(s.moment for s in sections)))
@@ -244,7 +245,8 @@ def wait_until_built(expected):
 
 def missing(expected):
     """What is not done yet, one line each ([] when done)."""
-    from results.embargo import is_released, release_moment
+    from results.day.embargo import is_released, release_moment
+
     from results.models import Job, Result
 
     lines = [

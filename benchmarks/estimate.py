@@ -45,8 +45,8 @@ from layouts.paginate import paginate  # noqa: E402
 from layouts.pdf import PrintOptions, render_pdf  # noqa: E402
 from layouts.profile import BERLINER  # noqa: E402
 from layouts.thumbnails import page_thumbnails  # noqa: E402
-from results.plan import insert_title, plan  # noqa: E402
-from results.rates import Rates  # noqa: E402
+from results.day.forecast import insert_title, plan  # noqa: E402
+from results.store.rates import Rates  # noqa: E402
 from sandbox import data  # noqa: E402
 
 START = date(2026, 6, 16)

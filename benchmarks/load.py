@@ -194,10 +194,11 @@ def seed():
     from django.core.wsgi import get_wsgi_application
     from django.utils import timezone
 
-    from results.arpent import ArpentClient
-    from results.inserts import build_insert, section_days
+    from results.day.content import section_days
+    from results.editions.builds import build_version
     from results.models import Departement, Membership, Title
-    from results.sync import sync_calendar, sync_referentials, sync_results
+    from results.sources.arpent import ArpentClient
+    from results.store.sync import sync_calendar, sync_referentials, sync_results
     from sandbox import clock, data
 
     # The whole session deliberated: it ended yesterday, so every list is stored and released.
@@ -226,11 +227,11 @@ def seed():
             (dept, min(d for (code, *_), d in days.items() if code == dept.code)) for dept in pair
         ]
         built, later = inserts
-        build_insert(title, *built, reason="bench")
+        build_version(title, *built, reason="bench")
         if t < 3:  # a second version: the printer asked for crop marks
             title.crop_marks = True
             title.save()
-            build_insert(title, *built, reason="bench")
+            build_version(title, *built, reason="bench")
         pending.append((title, *later))
         for e in range(EDITORS_PER_TITLE):
             user = User.objects.create(username=f"q{t + 1:02d}-{e + 1:02d}", password=password)
@@ -361,7 +362,7 @@ async def crowd(base, editors, pending, roots):
     import httpx
     from asgiref.sync import sync_to_async
 
-    from results.jobs import enqueue_build
+    from results.tasks import enqueue_build
 
     port = int(base.rsplit(":", 1)[1])
     records, browsers, cpu_window = [], [], {}

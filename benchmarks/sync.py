@@ -20,9 +20,9 @@ django.setup()
 import httpx  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from results.arpent import ArpentClient  # noqa: E402
 from results.models import Departement, Result  # noqa: E402
-from results.sync import sync_results  # noqa: E402
+from results.sources.arpent import ArpentClient  # noqa: E402
+from results.store.sync import sync_results  # noqa: E402
 from sandbox import data  # noqa: E402
 
 ROWS = 20_000

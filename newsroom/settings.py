@@ -453,8 +453,8 @@ CALENDAR_REFRESH_HOUR = envint("CALENDAR_REFRESH_HOUR", "6")
 
 # Retention of personal data: the candidates' names (many of them minors) are erased this many
 # days after the session's last deliberation, which leaves time for corrections and late
-# reprints; the counts are kept (results.retention). The daily purge runs at the given hour,
-# Paris time, when no one is polling or building.
+# reprints; the counts are kept (results.deliberation.retention). The daily purge runs at the
+# given hour, Paris time, when no one is polling or building.
 RESULTS_RETENTION_DAYS = envint("RESULTS_RETENTION_DAYS", "30")
 RETENTION_PURGE_HOUR = envint("RETENTION_PURGE_HOUR", "3")
 
@@ -517,8 +517,8 @@ OPEN_DATA_REFRESH_HOUR = envint("OPEN_DATA_REFRESH_HOUR", "5")
 # recent stamp proves both run; /sante/ reports the scheduler down after 3 missed beats.
 HEARTBEAT_INTERVAL_S = envint("HEARTBEAT_INTERVAL_S", "60")
 
-# Jobs' state lives in the database (results.models.Job); results.reconcile squares it with
-# the broker every JOB_RECONCILE_INTERVAL_S. A running job stamps its heartbeat every
+# Jobs' state lives in the database (results.models.Job); results.deliberation.reconcile squares
+# it with the broker every JOB_RECONCILE_INTERVAL_S. A running job stamps its heartbeat every
 # JOB_HEARTBEAT_S; one silent for JOB_LOST_AFTER_S lost its worker (killed mid-build) and is
 # queued again, and a queued job not started JOB_LOST_AFTER_S after its due time lost its
 # message (Redis restarted) and is sent again. Long enough for a loaded machine's missed

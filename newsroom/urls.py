@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from results import health_views
+from results.views import health as health_views
 
 urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),

@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .forms import PrintProfileForm
 from .models import (
     AuditEvent,
     CalendarRow,
@@ -21,6 +20,7 @@ from .models import (
     SessionTally,
     Title,
 )
+from .views.forms import PrintProfileForm
 
 
 class MembershipInline(admin.TabularInline):

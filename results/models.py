@@ -434,7 +434,7 @@ class Insert(models.Model):
     # Set when a confirmed removal names a candidate this version prints: its files are
     # deleted and it can no longer be downloaded nor exported; the next version replaces it.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    # Set by the retention purge (results.retention): the names are gone from `content` and
+    # Set by the purge (deliberation.retention): the names are gone from `content` and
     # `diff`, the PDF and page images deleted; the counts, pages and columns stay.
     purged_at = models.DateTimeField(null=True, blank=True)
 
@@ -535,14 +535,14 @@ class Job(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     # When its task should run: at creation, or when a retry's wait ends. A job still queued
-    # long after lost its message (a broker restarted, a send that failed): results.reconcile
-    # sends it again.
+    # long after lost its message (a broker restarted, a send that failed): the reconciler
+    # (deliberation.reconcile) sends it again.
     due_at = models.DateTimeField(default=timezone.now)
     # Set by each claim: the run's token, which its later writes must match (a run taken over
     # by the reconciler writes nothing more).
     started_at = models.DateTimeField(null=True, blank=True)
     # Stamped every JOB_HEARTBEAT_S while it runs: a running job whose stamps stopped lost its
-    # worker (killed, its machine gone), and results.reconcile puts it back in the queue.
+    # worker (killed, its machine gone), and deliberation.reconcile queues it again.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # How many times it was put back after losing its worker; bounded, so that a job that
     # kills its worker each time (memory) fails instead of killing them all in turn.
@@ -592,9 +592,9 @@ class Purge(models.Model):
     results_deleted = models.PositiveIntegerField(default=0)
     payloads_cleared = models.PositiveIntegerField(default=0)
     inserts_scrubbed = models.PositiveIntegerField(default=0)
-    # Files found and handed for deletion once the purge commits (see results.retention).
+    # Files found and handed for deletion once the purge commits (deliberation.retention).
     files_deleted = models.PositiveIntegerField(default=0)
-    # Counts of the other places that held names (results.retention.PERSONAL_DATA), by key.
+    # Counts of the other places that held names (retention.PERSONAL_DATA), by key.
     details = models.JSONField(default=dict, blank=True)
     # NULL: the scheduler.
     by = models.ForeignKey(
@@ -944,7 +944,7 @@ class EmploymentFigure(models.Model):
 
 
 class Heartbeat(models.Model):
-    """The last time a periodic task sent by the scheduler ran on a worker (see results.health)."""
+    """The last time a periodic task sent by the scheduler ran on a worker (deliberation.health)."""
 
     name = models.CharField(max_length=40, unique=True)
     at = models.DateTimeField()

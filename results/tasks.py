@@ -4,12 +4,17 @@ import logging
 import random
 
 from celery import shared_task
+from django.db import transaction
 from django.db.utils import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from . import context, health, jobs, logcontext, polling, reconcile, retention
-from .arpent import ArpentClient, ArpentError, ArpentUnavailable
-from .models import Title
-from .sync import sync_calendar, sync_referentials
+from . import logcontext
+from .deliberation import health, jobs, polling, reconcile, retention, runs
+from .editions.builds import InsertNotSaved
+from .models import Job, Title
+from .sources.arpent import ArpentClient, ArpentError, ArpentUnavailable
+from .store import opendata
+from .store.sync import sync_calendar, sync_referentials
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +35,7 @@ def retry_database(task, job_id, error, resuming):
     retries = task.request.retries
     if retries >= MAX_DATABASE_RETRIES:
         log.error("job %s abandoned: database unreachable after %s retries", job_id, retries)
-        abandon(job_id, retries)
+        _give_up(job_id, retries)
         raise error
     delay = min(300, 5 * 2**retries) * random.uniform(0.8, 1.2)
     log.warning("job %s: database unreachable (%s), retry in %d s", job_id, error, delay)
@@ -43,7 +48,7 @@ def retry_database(task, job_id, error, resuming):
     )
 
 
-def abandon(job_id, retries):
+def _give_up(job_id, retries):
     """Mark the job failed if the database answers by now, so that no page shows it running for
     ever; if it still does not, the job stays as it was."""
     message = f"Base de données injoignable : abandon après {retries} nouvel(s) essai(s)."
@@ -51,6 +56,55 @@ def abandon(job_id, retries):
         jobs.abandon(job_id, message)
     except DATABASE_DOWN as error:
         log.error("job %s could not be marked failed: %s", job_id, error)
+
+
+def run_job(task, job_id, resuming, label, work):
+    """The shape of the long tasks: claim the job, stamp its heartbeat while `work(job)` runs,
+    and retry later, bounded, when the database could not be reached (see `claim`'s token)."""
+    with logcontext.bind(job_id=job_id):
+        job = None
+        try:
+            job = jobs.claim(job_id, resuming=resuming)
+            if job is None:
+                log.info("%s job %s already taken or finished", label, job_id)
+                return
+            with logcontext.bind_job(job), jobs.keeping_alive(job):
+                work(job)
+        except DATABASE_DOWN as error:
+            resume = jobs.token(job) if job else resuming
+            raise retry_database(task, job_id, error, resume) from None
+
+
+def dispatch(job):
+    """Hand the job to a worker once the transaction commits.
+
+    A broker that cannot be reached (Redis restarting) must neither fail the request or task
+    that made the job nor lose it: the job stays queued in its row, and the reconciler sends
+    it again.
+    """
+    task = {Job.Kind.FETCH_RESULTS: fetch_results, Job.Kind.BUILD_INSERT: build_insert}[job.kind]
+
+    def deliver():
+        try:
+            task.delay(job.pk)
+        except BrokerUnreachable as error:
+            log.warning("job %s not sent (%s): the reconciler will send it", job.pk, error)
+
+    transaction.on_commit(deliver)
+
+
+def enqueue_fetch(departement, *, title=None, user=None, slot=None):
+    """Create a fetch job and send it to a worker once the transaction commits."""
+    job = jobs.queue_fetch(departement, title=title, user=user, slot=slot)
+    dispatch(job)
+    return job
+
+
+def enqueue_build(title, departement, day, *, user=None):
+    """Create a build job for the insert of `day` and send it once the transaction commits."""
+    job = jobs.queue_build(title, departement, day, user=user)
+    dispatch(job)
+    return job
 
 
 @shared_task
@@ -82,6 +136,7 @@ def refresh_calendar(code):
 def poll_results():
     """Periodic: on deliberation days, start a fetch for each followed département still waiting."""
     for job in polling.schedule_polls():
+        dispatch(job)
         with logcontext.bind(departement_code=job.departement_id, job_id=job.pk):
             log.info("poll: fetch job %s for %s", job.pk, job.departement_id)
 
@@ -89,27 +144,18 @@ def poll_results():
 @shared_task(bind=True, max_retries=None)
 def fetch_results(self, job_id, resuming=None):
     """Fetch a département's published results for a job an editor or the scheduler started."""
-    with logcontext.bind(job_id=job_id):
-        job = None
-        try:
-            job = jobs.claim(job_id, resuming=resuming)
-            if job is None:
-                log.info("fetch job %s already taken or finished", job_id)
-                return
-            with logcontext.bind_job(job), jobs.keeping_alive(job):
-                _fetch(self, job)
-        except DATABASE_DOWN as error:
-            resume = jobs.token(job) if job else resuming
-            raise retry_database(self, job_id, error, resume) from None
+    run_job(self, job_id, resuming, "fetch", lambda job: _fetch(self, job))
 
 
 def _fetch(task, job):
     """The fetch job's run: transient upstream failures retry with backoff, others fail it."""
     try:
-        jobs.run_fetch(job)
+        _, builds = runs.run_fetch(job)
+        for build in builds:
+            dispatch(build)
     except ArpentUnavailable as error:
         if job.attempts + 1 >= MAX_FETCH_ATTEMPTS:
-            jobs.fail(job, f"{error}. Abandon après {job.attempts + 1} tentatives.")
+            runs.fail_fetch(job, f"{error}. Abandon après {job.attempts + 1} tentatives.")
             return
         delay = error.retry_after or min(600, 15 * 2**job.attempts) * random.uniform(0.8, 1.2)
         jobs.requeue(job, f"{error}. Nouvel essai dans {int(delay)} s.", delay)
@@ -117,37 +163,24 @@ def _fetch(task, job):
     except DATABASE_DOWN:
         raise  # the job cannot be marked failed: fetch_results retries it
     except ArpentError as error:
-        jobs.fail(job, str(error))
+        runs.fail_fetch(job, str(error))
     except Exception as error:
         # The editor's page must say so rather than show the job "en cours" for ever; the
         # scheduler's next poll starts a new job. Re-raised for the worker's log.
-        jobs.fail(job, f"Échec de la récupération : {error}")
+        runs.fail_fetch(job, f"Échec de la récupération : {error}")
         raise
 
 
 @shared_task(bind=True, max_retries=None)
 def build_insert(self, job_id, resuming=None):
     """Build a title's PDF insert for a département."""
-    with logcontext.bind(job_id=job_id):
-        job = None
-        try:
-            job = jobs.claim(job_id, resuming=resuming)
-            if job is None:
-                log.info("build job %s already taken or finished", job_id)
-                return
-            with logcontext.bind_job(job), jobs.keeping_alive(job):
-                _build(job)
-        except DATABASE_DOWN as error:
-            resume = jobs.token(job) if job else resuming
-            raise retry_database(self, job_id, error, resume) from None
+    run_job(self, job_id, resuming, "build", _build)
 
 
 def _build(job):
     """The build job's run: any failure fails the job, so that no page shows it running for ever."""
-    from .inserts import InsertNotSaved  # here, as in jobs: the layouts load with the build
-
     try:
-        jobs.run_build(job)
+        runs.run_build(job)
     except DATABASE_DOWN:
         raise  # the job cannot be marked failed: build_insert retries it
     except InsertNotSaved as error:
@@ -169,14 +202,14 @@ def purge_personal_data():
     It runs every day rather than once, so that names fetched again after a purge go too; a day
     with nothing to erase records nothing.
     """
-    retention.purge_personal_data()
+    retention.purge()
 
 
 @shared_task
 def refresh_open_data():
     """Weekly: the establishments, lycée results and employment figures of the followed
     départements. They change a few times a year; the inserts only ever read the cache."""
-    report = context.refresh_all()
+    report = opendata.refresh_all()
     log.info("open data: %s", report)
 
 
@@ -185,8 +218,8 @@ def refresh_departement_context(code):
     """A newly followed département's establishments and lycée results, and the employment
     figures of its region."""
     with logcontext.bind(departement_code=code):
-        log.info("open data of %s: %s", code, context.refresh_departement(code))
-        log.info("employment figures: %s", context.refresh_employment())
+        log.info("open data of %s: %s", code, opendata.refresh_departement(code))
+        log.info("employment figures: %s", opendata.refresh_employment())
 
 
 @shared_task
@@ -203,6 +236,14 @@ def reconcile_jobs():
     send that failed, a worker killed mid-build (its message would only come back after the
     broker's visibility timeout, hours later) leave a row that says what is still to do.
     """
-    report = reconcile.reconcile_jobs()
+    report = reconcile_and_send()
     if report:
         log.warning("reconciled jobs: %s", report)
+
+
+def reconcile_and_send(now=None):
+    """The reconciler's run, and the sends of the jobs it found lost."""
+    report = reconcile.recover_lost_jobs(now)
+    for job in report.to_send:
+        dispatch(job)
+    return report

@@ -6,7 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from results.arpent import ArpentClient
+from results.sources.arpent import ArpentClient
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

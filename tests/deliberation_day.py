@@ -9,9 +9,9 @@ from django.core.files.base import ContentFile
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from results.arpent import ArpentClient
 from results.models import Fetch, Insert, Job, Result, Title
-from results.sync import sync_calendar, sync_referentials, sync_results
+from results.sources.arpent import ArpentClient
+from results.store.sync import sync_calendar, sync_referentials, sync_results
 from sandbox import clock, data
 from sandbox.models import Fault
 
@@ -109,7 +109,7 @@ def deliberation_day(
     return DeliberationDay(today, tuple(codes), start, speed, separate, combined, sections)
 
 
-# The line results.jobs logs at the end of a job's run (not "already taken or finished").
+# The line a job's run logs at its end (not "already taken or finished").
 JOB_RUN = re.compile(r"\b(?:fetch|build) job (\d+) (?:departement|title)=")
 
 

@@ -12,10 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.urls import reverse
 
-from results.additions import NotVerified, verify_and_add
-from results.arpent import ArpentClient
-from results.inserts import build_insert
+from results.day.additions import NotVerified, verify_and_add
+from results.editions.builds import build_version
 from results.models import Addition, AuditEvent, CalendarRow, Departement, Result, Title
+from results.sources.arpent import ArpentClient
 from sandbox import clock, data
 from sandbox.credentials import credentials
 from sandbox.diplomas import ADMITTED, FAILED
@@ -107,7 +107,7 @@ def test_a_verified_candidate_is_printed_in_the_additif_and_the_credentials_leav
     )
     assert addition.verified_by == editor
 
-    insert, created = build_insert(title, addition.departement, section.date)
+    insert, created = build_version(title, addition.departement, section.date)
     text = subprocess.run(
         ["pdftotext", insert.pdf.path, "-"], capture_output=True, text=True, check=True
     ).stdout

@@ -5,7 +5,7 @@ from datetime import date
 import httpx
 import pytest
 
-from results.arpent import ArpentPayloadError, ArpentRefused, ArpentUnavailable
+from results.sources.arpent import ArpentPayloadError, ArpentRefused, ArpentUnavailable
 
 from .conftest import fixture_bytes
 

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, models, transaction
 from django.urls import reverse
 
-from results import jobs
 from results.audit import record
-from results.inserts import build_insert
+from results.deliberation import jobs, runs
+from results.editions.builds import build_version
 from results.models import (
     AppendOnlyError,
     AuditEvent,
@@ -26,7 +26,7 @@ from results.models import (
     Result,
     Title,
 )
-from results.sync import SyncReport
+from results.store.sync import SyncReport
 
 pytestmark = pytest.mark.django_db
 
@@ -311,9 +311,11 @@ def no_worker(monkeypatch):
     sent = []
     monkeypatch.setattr("results.tasks.fetch_results.delay", sent.append)
     monkeypatch.setattr("results.tasks.build_insert.delay", sent.append)
-    monkeypatch.setattr("results.views.refresh_calendar.delay", sent.append)
+    monkeypatch.setattr("results.views.titles.refresh_calendar.delay", sent.append)
     context_refreshes = []
-    monkeypatch.setattr("results.views.refresh_departement_context.delay", context_refreshes.append)
+    monkeypatch.setattr(
+        "results.views.titles.refresh_departement_context.delay", context_refreshes.append
+    )
     return sent
 
 
@@ -323,7 +325,7 @@ def changed_report(*args):
 
 def test_a_manual_fetch_is_recorded_when_asked_for(client, editor, title, no_worker):
     client.force_login(editor)
-    client.post(reverse("fetch_results", args=["gazette", "30"]))
+    client.post(reverse("request_fetch", args=["gazette", "30"]))
     event = only_event()
     assert (event.action, event.user, event.title, event.departement_code) == (
         Action.FETCH,
@@ -339,10 +341,10 @@ def test_a_scheduled_fetch_leaves_one_automatic_event_per_following_title(
     title, other_title, gard, monkeypatch, no_worker, django_capture_on_commit_callbacks
 ):
     Title.objects.create(name="Sans le Gard", slug="ailleurs")
-    monkeypatch.setattr("results.sync.sync_results", changed_report)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", changed_report)
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard, slot="poll-1")
     with django_capture_on_commit_callbacks(execute=True):
-        jobs.run_fetch(jobs.claim(job.pk))
+        runs.run_fetch(jobs.claim(job.pk))
     for followed in (title, other_title):
         event = only_event(title=followed)
         assert (event.action, event.user, event.username) == (Action.FETCH, None, "")
@@ -354,12 +356,12 @@ def test_a_scheduled_fetch_leaves_one_automatic_event_per_following_title(
 def test_a_manual_fetch_names_its_editor_in_their_titles_trail_only(
     title, other_title, gard, editor, monkeypatch, no_worker, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr("results.sync.sync_results", changed_report)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", changed_report)
     job = Job.objects.create(
         kind=Job.Kind.FETCH_RESULTS, departement=gard, title=title, requested_by=editor
     )
     with django_capture_on_commit_callbacks(execute=True):
-        jobs.run_fetch(jobs.claim(job.pk))
+        runs.run_fetch(jobs.claim(job.pk))
     mine, theirs = only_event(title=title), only_event(title=other_title)
     assert mine.user == editor and "(à la demande)" in mine.summary
     assert theirs.user is None and "à la demande d'un autre titre" in theirs.summary
@@ -372,7 +374,7 @@ def test_a_manual_fetch_names_its_editor_in_their_titles_trail_only(
 
 
 def test_a_new_version_is_recorded_with_its_counts(title, gard, editor):
-    insert, created = build_insert(title, gard, DAY, user=editor)
+    insert, created = build_version(title, gard, DAY, user=editor)
     assert created
     event = only_event()
     assert (event.action, event.user, event.title) == (Action.BUILD, editor, title)
@@ -393,16 +395,16 @@ def test_thousands_are_grouped_in_the_summary(title, gard):
         )
         for i in range(1243)
     )
-    build_insert(title, gard, DAY)
+    build_version(title, gard, DAY)
     assert AuditEvent.objects.get().summary == "Version 1 générée (1\u00a0245 noms, 2 pages)"
 
 
 def test_an_unchanged_rebuild_is_recorded_once_by_its_job(title, gard, editor):
-    build_insert(title, gard, DAY)
+    build_version(title, gard, DAY)
     job = Job.objects.create(
         kind=Job.Kind.BUILD_INSERT, title=title, departement=gard, day=DAY, requested_by=editor
     )
-    jobs.run_build(jobs.claim(job.pk))
+    runs.run_build(jobs.claim(job.pk))
     event = only_event(user=editor)
     assert event.action == Action.BUILD
     assert event.summary == "Contenu inchangé : la version 1 reste à jour."
@@ -412,7 +414,7 @@ def test_an_unchanged_rebuild_is_recorded_once_by_its_job(title, gard, editor):
 
 @pytest.fixture
 def version(title, gard):
-    insert, _ = build_insert(title, gard, DAY)
+    insert, _ = build_version(title, gard, DAY)
     return insert
 
 

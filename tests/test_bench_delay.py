@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 from benchmarks import delay
-from results.arpent import ArpentClient
-from results.embargo import release_moment
-from results.inserts import results_of_day, section_days
+from results.day.content import results_of_day, section_days
+from results.day.embargo import release_moment
 from results.models import CalendarRow, Departement, Insert, Job, Title
-from results.sync import sync_results
+from results.sources.arpent import ArpentClient
+from results.store.sync import sync_results
 from sandbox import clock, data
 
 from .django_transport import DjangoTransport

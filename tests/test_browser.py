@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from results.arpent import ArpentClient
 from results.models import Result, Title
-from results.sync import sync_referentials
+from results.sources.arpent import ArpentClient
+from results.store.sync import sync_referentials
 
 from .processes import celery_processes, child_env
 

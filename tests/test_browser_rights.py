@@ -10,10 +10,10 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from layouts.compose import printed_name
-from results.arpent import ArpentClient
-from results.inserts import section_days
+from results.day.content import section_days
 from results.models import Insert, Result, Title
-from results.sync import sync_calendar, sync_referentials
+from results.sources.arpent import ArpentClient
+from results.store.sync import sync_calendar, sync_referentials
 from sandbox import clock, data
 from sandbox.credentials import credentials
 from sandbox.diplomas import ADMITTED

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from results import context
-from results.inserjeunes import EmploymentRates, InserJeunesUnavailable
-from results.inserts import build_insert
+from results.day import outlooks as day_outlooks
+from results.day.planning import title_plan
+from results.editions.builds import build_version
 from results.models import (
     CalendarRow,
     Departement,
@@ -20,7 +20,8 @@ from results.models import (
     LyceeResult,
     Result,
 )
-from results.planning import title_plan
+from results.sources.inserjeunes import EmploymentRates, InserJeunesUnavailable
+from results.store import opendata as context
 
 pytestmark = pytest.mark.django_db
 
@@ -109,9 +110,9 @@ def pdf_text(insert):
 
 
 def test_the_seeded_mapping_gives_codes_to_the_main_diplomas_and_lists_the_others(gard):
-    assert context.mapping_for(*FORET).cfd == FORET_CFD
-    assert context.mapping_for(*UNMAPPED) is None
-    outlooks = context.departement_outlooks(gard)
+    assert day_outlooks.mapping_for(*FORET).cfd == FORET_CFD
+    assert day_outlooks.mapping_for(*UNMAPPED) is None
+    outlooks = day_outlooks.departement_outlooks(gard)
     assert outlooks.unmapped == [UNMAPPED]
 
 
@@ -125,7 +126,7 @@ def test_a_regional_figure_is_preferred_and_the_national_one_is_the_fallback(tit
     )
     report = context.refresh_employment(client=regional)
     assert not report.failed
-    notes = context.departement_outlooks(gard).notes
+    notes = day_outlooks.departement_outlooks(gard).notes
     assert notes[FORET][1].startswith("En emploi 6\u00a0mois après la sortie\u00a0: 61\u00a0%.")
     assert "Occitanie, sortants 2023-2024" in notes[FORET][2]
     assert "Licence Ouverte" in notes[FORET][2]
@@ -135,7 +136,7 @@ def test_a_regional_figure_is_preferred_and_the_national_one_is_the_fallback(tit
 def test_a_withheld_rate_prints_nothing_rather_than_a_wrong_figure(gard):
     withheld = rates(FORET_CFD, leavers=12, employment_6m=None, further_study=None, withheld=True)
     context.refresh_employment(client=FakeInserJeunes({(FORET_CFD, ""): withheld}))
-    outlooks = context.departement_outlooks(gard)
+    outlooks = day_outlooks.departement_outlooks(gard)
     assert FORET not in outlooks.notes and FORET in outlooks.missing
 
 
@@ -150,7 +151,7 @@ def test_the_insert_carries_the_notes_and_the_exact_estimate_still_equals_the_pd
     publish(gard, FORET, *[f"FORESTIER{i:03d}" for i in range(40)])
     publish(gard, AQUA, "POISSON", "TRUITE")
     publish(gard, UNMAPPED, "LAIT")
-    insert, created = build_insert(noted, gard, DAY)
+    insert, created = build_version(noted, gard, DAY)
     assert created
     text = pdf_text(insert)
     assert text.count("Que deviennent les diplômés ?") == 2
@@ -170,7 +171,7 @@ def test_with_inserjeunes_down_the_insert_builds_without_notes_and_says_why(
     report = context.refresh_employment(client=fake)
     assert report.failed and Fetch.objects.get(endpoint="inserjeunes").outcome == "failed"
     publish(gard, FORET, "DUPONT")
-    insert, created = build_insert(noted, gard, DAY)
+    insert, created = build_version(noted, gard, DAY)
     assert created and "Que deviennent" not in pdf_text(insert)
     assert "InserJeunes était injoignable à la dernière mise à jour" in insert.outlook_note
     client.force_login(editor)
@@ -183,17 +184,17 @@ def test_a_failed_refresh_keeps_the_last_good_figures(gard):
     context.refresh_employment(client=FakeInserJeunes(down=True))
     figure = EmploymentFigure.objects.get(code=FORET_CFD, region_code="")
     assert figure.employment_6m == 58.4
-    assert FORET in context.departement_outlooks(gard).notes
+    assert FORET in day_outlooks.departement_outlooks(gard).notes
 
 
 def test_a_build_never_calls_the_sources(noted, gard, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a build must only read the cache")
 
-    monkeypatch.setattr("results.inserjeunes.InserJeunesClient.from_settings", refuse)
-    monkeypatch.setattr("results.education.EducationClient.from_settings", refuse)
+    monkeypatch.setattr("results.sources.inserjeunes.InserJeunesClient.from_settings", refuse)
+    monkeypatch.setattr("results.sources.education.EducationClient.from_settings", refuse)
     publish(gard, FORET, "DUPONT")
-    assert build_insert(noted, gard, DAY)[1]
+    assert build_version(noted, gard, DAY)[1]
 
 
 def test_the_departement_page_shows_establishments_and_lycee_results_with_sources(
@@ -265,8 +266,8 @@ def test_the_weekly_refresh_is_scheduled(settings):
 @pytest.fixture
 def stand_ins(monkeypatch):
     """The real clients, answered by the sandbox's stand-ins in this process."""
-    from results.education import EducationClient
-    from results.inserjeunes import InserJeunesClient
+    from results.sources.education import EducationClient
+    from results.sources.inserjeunes import InserJeunesClient
 
     from .django_transport import DjangoTransport
 
@@ -306,7 +307,7 @@ def test_with_the_stand_ins_down_an_insert_still_builds_at_once_without_notes(
     assert len(report.failed) == 3
     assert Establishment.objects.filter(departement=gard).exists()  # the last good ones stay
     publish(gard, FORET, "DUPONT")
-    insert, created = build_insert(noted, gard, DAY)
+    insert, created = build_version(noted, gard, DAY)
     assert created and insert.build_seconds < 30
     assert "Que deviennent" not in pdf_text(insert)
     assert "InserJeunes était injoignable" in insert.outlook_note

@@ -15,11 +15,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from results.arpent import ArpentClient
-from results.jobs import enqueue_build
 from results.models import Departement, Fetch, Insert, Job, Result, Title
-from results.sync import sync_calendar, sync_referentials
-from results.tasks import fetch_results
+from results.sources.arpent import ArpentClient
+from results.store.sync import sync_calendar, sync_referentials
+from results.tasks import enqueue_build, fetch_results
 from sandbox import clock, data
 
 from .deliberation_day import LOZERE, busy_combined_insert
@@ -35,7 +34,7 @@ from .tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
-# The lines results.jobs logs at the end of a fetch job's run, and of a build job's.
+# The lines results.deliberation.jobs logs at the end of a fetch job's run, and of a build job's.
 FETCH_RUN = re.compile(r"\bfetch job (\d+) departement=")
 BUILD_RUN = re.compile(r"\bbuild job (\d+) title=")
 

@@ -7,13 +7,13 @@ import time
 import httpx
 import pytest
 
-from results.education import (
+from results.sources.education import (
     ANNUAIRE,
     LYCEES_PRO,
     SOURCE,
     EducationClient,
-    Establishment,
-    LyceeResult,
+    EstablishmentEntry,
+    LyceeResultEntry,
     OpenDataError,
     OpenDataPayloadError,
     OpenDataUnavailable,
@@ -82,7 +82,7 @@ def test_it_refuses_what_is_not_a_departement_code():
 def test_it_lists_the_agricultural_establishments_of_a_departement(portal, client):
     portal.answer(f"{ANNUAIRE}{RECORDS}", ok(fixture_bytes("annuaire_records_30.json")))
     establishments = client.agricultural_establishments("30")
-    assert establishments[0] == Establishment(
+    assert establishments[0] == EstablishmentEntry(
         uai="0300120W",
         name="EPLEFPA de Nîmes-Rodilhan",
         kind="Lycée",
@@ -155,7 +155,7 @@ def test_it_reads_the_latest_session_of_lycee_pro_results(portal, client):
     portal.answer(f"{LYCEES_PRO}{RECORDS}", ok(fixture_bytes("lycees_pro_latest_30.json")))
     portal.answer(f"{LYCEES_PRO}{EXPORT}", ok(fixture_bytes("lycees_pro_export_30_2025.json")))
     results = client.lycee_pro_results("30")
-    assert results[0] == LyceeResult(
+    assert results[0] == LyceeResultEntry(
         uai="0300116N",
         name="LP PAUL ELUARD",
         commune="NIMES",

@@ -10,9 +10,10 @@ import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from results import jobs
-from results.embargo import release_moment
-from results.inserts import build_insert, held_back_today
+from results.day.embargo import release_moment
+from results.deliberation import runs
+from results.deliberation.runs import held_back_today
+from results.editions.builds import build_version
 from results.models import CalendarRow, Departement, Job, Result
 
 pytestmark = pytest.mark.django_db
@@ -50,9 +51,9 @@ def at(day, hour, minute=0):
 def test_a_list_the_upstream_shows_the_day_before_is_held_until_its_day(title, gard):
     publish(gard, "DUPONT", at=at(date(2026, 7, 2), 18))
     with time_machine.travel(at(date(2026, 7, 2), 23, 59)):
-        assert build_insert(title, gard, DAY) == (None, False)
+        assert build_version(title, gard, DAY) == (None, False)
     with time_machine.travel(at(DAY, 0, 1)):
-        insert, created = build_insert(title, gard, DAY)
+        insert, created = build_version(title, gard, DAY)
     assert created and insert.names_count == 1
 
 
@@ -61,9 +62,9 @@ def test_the_moment_is_configurable(title, gard, settings):
     assert release_moment(DAY) == at(DAY, 14)
     publish(gard, "DUPONT", at=at(DAY, 9))
     with time_machine.travel(at(DAY, 13, 59)):
-        assert build_insert(title, gard, DAY) == (None, False)
+        assert build_version(title, gard, DAY) == (None, False)
     with time_machine.travel(at(DAY, 14)):
-        assert build_insert(title, gard, DAY)[1]
+        assert build_version(title, gard, DAY)[1]
 
 
 def test_a_section_missing_from_the_calendar_prints_on_the_day_it_arrived(title, gard):
@@ -77,7 +78,7 @@ def test_a_section_missing_from_the_calendar_prints_on_the_day_it_arrived(title,
         fetched_at=at(date(2026, 7, 1), 10),
     )
     with time_machine.travel(at(date(2026, 7, 1), 11)):
-        insert, created = build_insert(title, gard, date(2026, 7, 1))
+        insert, created = build_version(title, gard, date(2026, 7, 1))
     assert created and insert.names_count == 1
 
 
@@ -94,14 +95,14 @@ def test_the_first_poll_after_the_moment_builds_lists_the_upstream_showed_early(
     unchanged = SimpleNamespace(
         changed=False, sections=[], outcome="unchanged", rows=1, created=0, updated=0, deleted=0
     )
-    monkeypatch.setattr("results.sync.sync_results", lambda client, code: unchanged)
-    monkeypatch.setattr(jobs.ArpentClient, "from_settings", lambda: nullcontext())
+    monkeypatch.setattr("results.deliberation.runs.sync_results", lambda client, code: unchanged)
+    monkeypatch.setattr(runs.ArpentClient, "from_settings", lambda: nullcontext())
     with time_machine.travel(at(DAY, 9)):
         assert held_back_today(title, gard, "30")
-        jobs.run_fetch(Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard))
+        runs.run_fetch(Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard))
         build = Job.objects.get(kind=Job.Kind.BUILD_INSERT)
         assert (build.title, build.departement, build.day) == (title, gard, DAY)
-        build_insert(title, gard, DAY)
+        build_version(title, gard, DAY)
         # Built after the moment: later unchanged polls build nothing more.
         assert not held_back_today(title, gard, "30")
         assert timezone.localdate() == DAY

@@ -7,9 +7,9 @@ import pikepdf
 import pytest
 from django.contrib.auth import get_user_model
 
-from results.arpent import ArpentClient
 from results.models import Fetch, Insert, Job, Result, Title
-from results.sync import sync_calendar, sync_referentials
+from results.sources.arpent import ArpentClient
+from results.store.sync import sync_calendar, sync_referentials
 from sandbox import clock, data
 from sandbox.models import Fault
 

@@ -53,7 +53,7 @@ def test_a_view_that_cannot_reach_the_database_answers_503(editor, monkeypatch):
     client.force_login(editor)
     page = reverse("title", args=["gazette"])
     # Not _title itself: other view modules import it by name.
-    monkeypatch.setattr("results.views.get_object_or_404", refused)
+    monkeypatch.setattr("results.views.access.get_object_or_404", refused)
     assert_unavailable_page(client.get(page))
 
 
@@ -83,7 +83,7 @@ def test_other_errors_still_get_the_500_page(editor, monkeypatch):
     client = Client(raise_request_exception=False)
     client.force_login(editor)
     page = reverse("title", args=["gazette"])
-    monkeypatch.setattr("results.views.get_object_or_404", lambda *args, **kwargs: 1 / 0)
+    monkeypatch.setattr("results.views.access.get_object_or_404", lambda *args, **kwargs: 1 / 0)
     response = client.get(page)
     assert response.status_code == 500
     assert "Erreur du serveur" in response.content.decode()
@@ -121,11 +121,11 @@ def countdowns(monkeypatch):
 
 def test_a_fetch_retries_when_the_database_goes_away_then_finishes(gard, monkeypatch, countdowns):
     from results.models import Fetch, Job
-    from results.sync import SyncReport
+    from results.store.sync import SyncReport
     from results.tasks import fetch_results
 
     sync = failing_then(SyncReport(Fetch.Outcome.UNCHANGED, rows=1))
-    monkeypatch.setattr("results.sync.sync_results", sync)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", sync)
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
     fetch_results.apply(args=[job.pk])
     job.refresh_from_db()
@@ -137,12 +137,12 @@ def test_a_fetch_retries_when_the_database_goes_away_then_finishes(gard, monkeyp
 def test_a_build_retries_when_the_database_goes_away_then_finishes(
     title, gard, monkeypatch, countdowns
 ):
-    from results import jobs
+    from results.deliberation import jobs
     from results.models import Insert, Job
     from results.tasks import build_insert
 
     build = failing_then((None, False), failures=2)
-    monkeypatch.setattr("results.inserts.build_insert", build)
+    monkeypatch.setattr("results.deliberation.runs.build_version", build)
     job = Job.objects.create(kind=Job.Kind.BUILD_INSERT, departement=gard, day=DAY, title=title)
     build_insert.apply(args=[job.pk])
     job.refresh_from_db()
@@ -159,7 +159,7 @@ def test_the_database_retries_are_bounded(gard, monkeypatch, countdowns):
     from results.tasks import MAX_DATABASE_RETRIES, fetch_results
 
     sync = failing_then(None, failures=100)
-    monkeypatch.setattr("results.sync.sync_results", sync)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", sync)
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
     result = fetch_results.apply(args=[job.pk])
     assert isinstance(result.result, OperationalError)
@@ -207,11 +207,11 @@ def test_a_storage_failing_mid_build_keeps_the_previous_version(
 ):
     from django.core.files.storage import default_storage
 
-    from results.inserts import build_insert
+    from results.editions.builds import build_version
     from results.models import Insert, Job
     from results.tasks import build_insert as build_task
 
-    first, _ = build_insert(title, gard, DAY)
+    first, _ = build_version(title, gard, DAY)
     kept = set(stored_files(default_storage))
     Result.objects.create(
         departement=gard,
@@ -244,9 +244,9 @@ def test_titles_hear_once_that_arpent_is_down_and_once_that_it_is_back(
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from results.arpent import ArpentError
     from results.models import Fetch, Job, Notice, Title
-    from results.sync import SyncReport
+    from results.sources.arpent import ArpentError
+    from results.store.sync import SyncReport
     from results.tasks import fetch_results
 
     settings.UPSTREAM_DOWN_NOTICE_AFTER = 3
@@ -256,7 +256,7 @@ def test_titles_hear_once_that_arpent_is_down_and_once_that_it_is_back(
     start = datetime(2026, 7, 3, 10, 5, tzinfo=ZoneInfo("Europe/Paris"))
 
     def scheduled_poll(number, outcome):
-        monkeypatch.setattr("results.sync.sync_results", outcome)
+        monkeypatch.setattr("results.deliberation.runs.sync_results", outcome)
         job = Job.objects.create(
             kind=Job.Kind.FETCH_RESULTS,
             departement=gard,
@@ -299,8 +299,8 @@ def test_titles_hear_once_that_arpent_is_down_and_once_that_it_is_back(
 
 
 def test_a_short_outage_leaves_no_notice(title, gard, monkeypatch, settings):
-    from results.arpent import ArpentError
     from results.models import Job, Notice
+    from results.sources.arpent import ArpentError
     from results.tasks import fetch_results
 
     settings.UPSTREAM_DOWN_NOTICE_AFTER = 3
@@ -308,7 +308,7 @@ def test_a_short_outage_leaves_no_notice(title, gard, monkeypatch, settings):
     def down(client, code):
         raise ArpentError("ARPENT : réponse illisible")
 
-    monkeypatch.setattr("results.sync.sync_results", down)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", down)
     for number in range(2):
         job = Job.objects.create(
             kind=Job.Kind.FETCH_RESULTS, departement=gard, slot=f"poll-{number}"

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from results.arpent import ArpentClient
 from results.models import Departement, Fetch, Job, Result
+from results.sources.arpent import ArpentClient
 from sandbox.models import Fault
 
 from .django_transport import DjangoTransport

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layouts.profile import BERLINER
+from results.day.removal_csv import COLUMNS, import_requests, parse
 from results.models import (
     CalendarRow,
     Departement,
@@ -24,7 +25,6 @@ from results.models import (
     Result,
     Title,
 )
-from results.removal_csv import COLUMNS, import_requests, parse
 
 pytestmark = pytest.mark.django_db
 

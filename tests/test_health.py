@@ -7,7 +7,7 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from results import health
+from results.deliberation import health
 from results.models import Heartbeat
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import json
 import httpx
 import pytest
 
-from results.inserjeunes import (
+from results.sources.inserjeunes import (
     SOURCE,
     EmploymentRates,
     InserJeunesClient,

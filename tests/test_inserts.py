@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from results.inserts import build_insert
+from results.day.planning import title_plan
+from results.editions.builds import build_version
 from results.models import CalendarRow, Departement, Insert, Notice, Result, Title
-from results.planning import title_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +71,9 @@ def pdf_text(insert):
 def test_each_day_gets_its_own_insert_with_only_that_days_sections(title, gard):
     publish(gard, FORET, "DUPONT Marie")
     publish(gard, BTSA, "ZOLA Émile")
-    first, created = build_insert(title, gard, FIRST_DAY)
+    first, created = build_version(title, gard, FIRST_DAY)
     assert created and first.names_count == 1
-    second, created = build_insert(title, gard, SECOND_DAY)
+    second, created = build_version(title, gard, SECOND_DAY)
     assert created and second.names_count == 1
     assert "DUPONT Marie" in pdf_text(first) and "ZOLA" not in pdf_text(first)
     assert "ZOLA Émile" in pdf_text(second)
@@ -82,22 +82,22 @@ def test_each_day_gets_its_own_insert_with_only_that_days_sections(title, gard):
 
 def test_a_new_version_only_when_the_printed_content_changes(title, gard):
     publish(gard, FORET, "DUPONT Marie", "MARTIN Paul")
-    first, created = build_insert(title, gard, FIRST_DAY, reason="Nouveaux résultats publiés")
+    first, created = build_version(title, gard, FIRST_DAY, reason="Nouveaux résultats publiés")
     assert created and first.number == 1
     assert first.reason.startswith("Nouveaux résultats publiés : Première version")
     # A poll that brings nothing new: the same version, nothing rendered.
-    assert build_insert(title, gard, FIRST_DAY) == (first, False)
+    assert build_version(title, gard, FIRST_DAY) == (first, False)
     # Another day's section does not change this day's insert.
     publish(gard, BTSA, "ZOLA Émile")
-    assert build_insert(title, gard, FIRST_DAY) == (first, False)
+    assert build_version(title, gard, FIRST_DAY) == (first, False)
 
     publish(gard, JARDINIER, "ÉLUARD Paul")
-    second, created = build_insert(title, gard, FIRST_DAY)
+    second, created = build_version(title, gard, FIRST_DAY)
     assert created and second.number == 2
     assert second.diff["sections_added"] and second.diff["totals"]["names_added"] == 1
 
     unpublish(gard, "MARTIN")
-    third, created = build_insert(title, gard, FIRST_DAY)
+    third, created = build_version(title, gard, FIRST_DAY)
     assert created and third.number == 3
     assert third.diff["totals"]["names_removed"] == 1 and third.diff["totals"]["names_added"] == 0
     # Nothing is overwritten: every version keeps its own file.
@@ -107,7 +107,7 @@ def test_a_new_version_only_when_the_printed_content_changes(title, gard):
 
 def test_a_version_keeps_its_pages_as_thumbnails(title, gard):
     publish(gard, FORET, *[f"NOM{i:04d} Prénom" for i in range(1200)])
-    insert, _ = build_insert(title, gard, FIRST_DAY)
+    insert, _ = build_version(title, gard, FIRST_DAY)
     assert insert.pages == 2 and len(insert.thumbnails) == 2
     with insert.pdf.storage.open(insert.thumbnails[1]) as handle:
         image = Image.open(io.BytesIO(handle.read()))
@@ -118,7 +118,7 @@ def test_a_version_keeps_its_pages_as_thumbnails(title, gard):
 def test_second_group_candidates_are_printed_in_a_section_of_their_own(title, gard):
     publish(gard, FORET, "DUPONT Marie")
     publish(gard, FORET, "MARTIN Paul", resultat="Admis au second groupe")
-    insert, _ = build_insert(title, gard, FIRST_DAY)
+    insert, _ = build_version(title, gard, FIRST_DAY)
     text = pdf_text(insert)
     assert "Forêt — admis au second groupe (1)" in text
     assert text.index("DUPONT Marie") < text.index("second groupe") < text.index("MARTIN Paul")
@@ -126,7 +126,7 @@ def test_second_group_candidates_are_printed_in_a_section_of_their_own(title, ga
 
 def test_without_an_icc_profile_the_pdf_says_it_is_not_pdfx(title, gard):
     publish(gard, FORET, "DUPONT Marie")
-    insert, _ = build_insert(title, gard, FIRST_DAY)
+    insert, _ = build_version(title, gard, FIRST_DAY)
     assert not insert.pdfx
     with pikepdf.open(insert.pdf.path) as pdf:
         assert "/OutputIntents" not in pdf.Root
@@ -140,7 +140,7 @@ def test_with_the_printers_icc_profile_the_insert_is_pdfx4(title, gard):
     title.output_condition = "Artifex CMYK SWOP Profile"
     title.save()
     publish(gard, FORET, "DUPONT Marie")
-    insert, _ = build_insert(title, gard, FIRST_DAY)
+    insert, _ = build_version(title, gard, FIRST_DAY)
     assert insert.pdfx and insert.output_condition == "Artifex CMYK SWOP Profile"
     with pikepdf.open(insert.pdf.path) as pdf:
         intent = pdf.Root.OutputIntents[0]
@@ -155,10 +155,10 @@ def test_with_the_printers_icc_profile_the_insert_is_pdfx4(title, gard):
 
 def test_changing_the_print_settings_makes_a_new_version(title, gard):
     publish(gard, FORET, "DUPONT Marie")
-    first, _ = build_insert(title, gard, FIRST_DAY)
+    first, _ = build_version(title, gard, FIRST_DAY)
     title.crop_marks, title.bleed_mm = True, 3
     title.save()
-    second, created = build_insert(title, gard, FIRST_DAY)
+    second, created = build_version(title, gard, FIRST_DAY)
     assert created and second.number == 2
     assert second.diff["totals"]["names_added"] == second.diff["totals"]["names_removed"] == 0
     boxes = subprocess.run(
@@ -174,14 +174,14 @@ def test_a_new_version_is_announced_in_the_app_and_by_email(
 ):
     publish(gard, FORET, "DUPONT Marie")
     with django_capture_on_commit_callbacks(execute=True):
-        insert, _ = build_insert(title, gard, FIRST_DAY)
+        insert, _ = build_version(title, gard, FIRST_DAY)
     notice = Notice.objects.get()
     assert notice.insert == insert and "version 1 prête" in notice.text
     assert [m.to for m in mail.outbox] == [["redac@gazette.test"]]
     assert "/journal/gazette/encarts/30/2026-07-01/" in mail.outbox[0].body
     # An unchanged rebuild announces nothing.
     with django_capture_on_commit_callbacks(execute=True):
-        build_insert(title, gard, FIRST_DAY)
+        build_version(title, gard, FIRST_DAY)
     assert Notice.objects.count() == 1 and len(mail.outbox) == 1
 
 
@@ -192,7 +192,7 @@ def test_a_combined_insert_prints_all_departements_of_the_day(title, gard, lozer
     publish(gard, FORET, "DUPONT Marie")
     publish(gard, JARDINIER, "ÉLUARD Paul")
     publish(lozere, FORET, "ROUX Léa")
-    insert, created = build_insert(title, None, FIRST_DAY)
+    insert, created = build_version(title, None, FIRST_DAY)
     assert created and insert.departement is None and insert.names_count == 3
     assert insert.heading.endswith("— Gard, Lozère — session 2026")
     text = pdf_text(insert)
@@ -213,9 +213,9 @@ def test_a_combined_insert_prints_all_departements_of_the_day(title, gard, lozer
 
 def test_the_insert_page_shows_versions_pages_and_changes(client, title, gard, editor):
     publish(gard, FORET, "DUPONT Marie")
-    build_insert(title, gard, FIRST_DAY)
+    build_version(title, gard, FIRST_DAY)
     publish(gard, FORET, "MARTIN Paul")
-    second, _ = build_insert(title, gard, FIRST_DAY)
+    second, _ = build_version(title, gard, FIRST_DAY)
     client.force_login(editor)
     url = reverse("insert", args=["gazette", "30", FIRST_DAY])
     page = client.get(url).content.decode()
@@ -240,7 +240,7 @@ def test_an_impossible_day_in_the_url_is_a_404(client, title, editor):
 
 def test_a_version_marked_final_is_locked_and_flagged_when_outdated(client, title, gard, editor):
     publish(gard, FORET, "DUPONT Marie")
-    first, _ = build_insert(title, gard, FIRST_DAY)
+    first, _ = build_version(title, gard, FIRST_DAY)
     client.force_login(editor)
     client.post(reverse("mark_final", args=["gazette", first.pk]))
     first.refresh_from_db()
@@ -252,7 +252,7 @@ def test_a_version_marked_final_is_locked_and_flagged_when_outdated(client, titl
     assert client.get(reverse("mark_final", args=["gazette", first.pk])).status_code == 405
 
     publish(gard, FORET, "MARTIN Paul")
-    build_insert(title, gard, FIRST_DAY)
+    build_version(title, gard, FIRST_DAY)
     page = client.get(reverse("insert", args=["gazette", "30", FIRST_DAY])).content.decode()
     assert "le bon à tirer est dépassé" in page
     listing = client.get(reverse("inserts", args=["gazette"])).content.decode()
@@ -261,7 +261,7 @@ def test_a_version_marked_final_is_locked_and_flagged_when_outdated(client, titl
 
 def test_the_exports_hold_the_same_names_as_the_pdf(client, title, gard, editor):
     publish(gard, FORET, "N'DIAYE Marie-Ève", "ŒUVRARD Zoé")
-    insert, _ = build_insert(title, gard, FIRST_DAY)
+    insert, _ = build_version(title, gard, FIRST_DAY)
     client.force_login(editor)
     csv_text = client.get(reverse("export_csv", args=["gazette", insert.pk])).content.decode(
         "utf-8-sig"

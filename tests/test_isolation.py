@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from layouts.profile import BERLINER
-from results.inserts import build_insert
+from results.editions.builds import build_version
 from results.models import (
     Addition,
     CalendarRow,
@@ -78,7 +78,7 @@ def world():
             prenoms=prenoms,
             resultat="Admission",
         )
-    version, _ = build_insert(gazette, gard, DAY)
+    version, _ = build_version(gazette, gard, DAY)
     users = {}
     for username, title, role in (
         ("redac", gazette, Membership.Role.EDITOR),
@@ -125,7 +125,7 @@ def kwargs_of(name, objects, slug="gazette"):
         "planning_pdf": {"slug": slug},
         "departement": departement,
         "activity": departement,
-        "fetch_results": departement,
+        "request_fetch": departement,
         "results_list": departement,
         "inserts": {"slug": slug},
         "insert": insert,
@@ -158,7 +158,7 @@ def kwargs_of(name, objects, slug="gazette"):
 ADMIN_ONLY = {"audit", "audit_csv"}
 # Views that only take POST: walked with POST, where GET answers 405.
 POST_ONLY = {
-    "fetch_results",
+    "request_fetch",
     "refresh_diplomas",
     "build",
     "mark_final",

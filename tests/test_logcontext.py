@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from results import jobs, logcontext, tasks
+from results import logcontext, tasks
+from results.deliberation import runs
 from results.models import Departement, Job
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_a_line_logged_during_a_build_names_its_title_departement_and_job(
     job = Job.objects.create(
         kind=Job.Kind.BUILD_INSERT, title=title, departement=gard, day=date(2026, 7, 3)
     )
-    monkeypatch.setattr(jobs, "run_build", lambda job: logging.getLogger("x").info("building"))
+    monkeypatch.setattr(runs, "run_build", lambda job: logging.getLogger("x").info("building"))
 
     tasks.build_insert(job.pk)
 
@@ -54,7 +55,7 @@ def test_the_fields_are_reset_after_the_run_even_when_it_fails(fields, monkeypat
     def broken(job):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(jobs, "run_build", broken)
+    monkeypatch.setattr(runs, "run_build", broken)
     with pytest.raises(RuntimeError):
         tasks.build_insert(job.pk)
     logging.getLogger("x").info("after")
@@ -73,7 +74,9 @@ def test_a_job_already_taken_is_logged_with_its_id(fields, title, gard):
 def test_the_console_handler_shows_the_fields():
     handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
     assert any(isinstance(f, logcontext.ContextFilter) for f in handler.filters)
-    record = logging.LogRecord("results.jobs", logging.INFO, __file__, 1, "built", (), None)
+    record = logging.LogRecord(
+        "results.deliberation.jobs", logging.INFO, __file__, 1, "built", (), None
+    )
     with logcontext.bind(title_slug="gazette", departement_code="30", job_id=7):
         handler.filter(record)
     assert "[title=gazette dept=30 job=7] built" in handler.format(record)

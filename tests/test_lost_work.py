@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from results.jobs import enqueue_build
 from results.models import Insert, Job, Membership
+from results.tasks import enqueue_build
 
 from .deliberation_day import (
     PYRENEES_ORIENTALES,
@@ -154,7 +154,7 @@ def test_a_redis_restart_during_a_deliberation_day_loses_and_doubles_nothing(
         )
         own_redis.kill()  # every message waiting in Redis is gone with it
         # Meanwhile an editor asks for a rebuild: the job's row is made, its message cannot be
-        # sent (what jobs.send leaves behind when the broker is unreachable).
+        # sent (what tasks.dispatch leaves behind when the broker is unreachable).
         stranded = Job.objects.create(
             kind=Job.Kind.BUILD_INSERT,
             title=day.combined,

@@ -13,9 +13,10 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from results import jobs
-from results.arpent import ArpentClient
-from results.inserts import build_insert
+from results.day.removals import StaleMatches
+from results.deliberation import jobs, runs
+from results.deliberation.corrections import confirm_removal
+from results.editions.builds import build_version
 from results.models import (
     Addition,
     AuditEvent,
@@ -27,7 +28,7 @@ from results.models import (
     Removal,
     Result,
 )
-from results.removals import StaleMatches, confirm
+from results.sources.arpent import ArpentClient
 from results.tasks import fetch_results
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +199,7 @@ def try_every_removal_step(client, title, gard, published):
         departement=gard, filiere=VIGNE[0], option=VIGNE[1], nom="AUTRE", prenoms="Paul"
     )
     with pytest.raises(StaleMatches):
-        confirm(removal, [other.pk], None)
+        confirm_removal(removal, [other.pk], None)
     assert client.post(page_url, {"lines": [published.pk]}).status_code == 302
     assert client.post(page_url, {"lines": [published.pk]}).status_code == 302
     assert Removal.objects.get().is_confirmed
@@ -224,7 +225,7 @@ def try_every_removal_step(client, title, gard, published):
 
 def run_queued_builds():
     for job in Job.objects.filter(kind=Job.Kind.BUILD_INSERT, status=Job.Status.QUEUED):
-        jobs.run_build(jobs.claim(job.pk))
+        runs.run_build(jobs.claim(job.pk))
 
 
 def stored_rows():
@@ -268,7 +269,7 @@ def test_planted_names_credentials_and_results_stay_out_of_the_trail_the_logs_an
         prenoms=PRENOMS,
         resultat="Admission",
     )
-    build_insert(title, gard, DAY)
+    build_version(title, gard, DAY)
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=False):
         try_every_addition(client, arpent, settings)

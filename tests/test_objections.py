@@ -11,8 +11,13 @@ import time_machine
 from django.db import connection
 from django.urls import reverse
 
-from results import jobs, tasks
-from results.inserts import build_insert
+from results import tasks
+from results.day.removal_csv import import_requests, parse
+from results.day.removals import matching_results
+from results.deliberation import jobs, runs
+from results.deliberation.corrections import confirm_removal
+from results.deliberation.retention import purge
+from results.editions.builds import build_version
 from results.models import (
     AuditEvent,
     CalendarRow,
@@ -24,11 +29,8 @@ from results.models import (
     Result,
     Title,
 )
-from results.objections import identity
-from results.removal_csv import import_requests, parse
-from results.removals import confirm, matching_results
-from results.retention import purge_personal_data
-from results.sync import sync_results
+from results.store.objections import identity
+from results.store.sync import sync_results
 
 from .conftest import fixture_bytes
 
@@ -117,10 +119,10 @@ def purged(client, title, gard, editor, fetch, django_capture_on_commit_callback
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
         fetch()
-        first, _ = build_insert(title, gard, DAY)
+        first, _ = build_version(title, gard, DAY)
         assert "GRANGER Hermione" in pdf_text(first)
         confirm_by_the_editor(client, gard)
-        purge_personal_data(force=True)
+        purge(force=True)
     return first
 
 
@@ -133,7 +135,7 @@ def test_after_the_purge_and_a_new_fetch_the_rebuild_and_its_exports_leave_the_n
 
     with django_capture_on_commit_callbacks(execute=True):
         report = fetch()
-        version, created = build_insert(title, gard, DAY)
+        version, created = build_version(title, gard, DAY)
     assert created
     # The only title following the Gard objects: the row is not stored, and the fetch says so
     # with a count.
@@ -165,7 +167,7 @@ def test_next_session_the_same_person_is_still_left_out(
     with time_machine.travel(datetime(2027, 7, 2, 10, tzinfo=PARIS), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             fetch()
-            version, created = build_insert(title, gard, NEXT_SESSION_DAY)
+            version, created = build_version(title, gard, NEXT_SESSION_DAY)
     assert created
     text = pdf_text(version)
     assert "GRANGER" not in text and "MARTIN Léa" in text
@@ -184,10 +186,10 @@ def test_the_objection_covers_only_the_diploma_asked_for_and_only_its_title(
         received_on=DAY,
         channel=Removal.Channel.EMAIL,
     )
-    confirm(removal, [], editor)
+    confirm_removal(removal, [], editor)
     objection = Objection.objects.get()
     assert (objection.filiere, objection.option) == (BTSA[0], "")
-    version, _ = build_insert(title, gard, DAY)
+    version, _ = build_version(title, gard, DAY)
     assert "GRANGER Hermione" in pdf_text(version)
 
 
@@ -203,7 +205,7 @@ def test_the_objection_holds_a_keyed_hash_of_the_name_and_nothing_readable(
         received_on=DAY,
         channel=Removal.Channel.EMAIL,
     )
-    confirm(removal, [r.pk for r in matching_results(removal)], editor)
+    confirm_removal(removal, [r.pk for r in matching_results(removal)], editor)
     objection = Objection.objects.get()
     # Every spelling and order of the given names meets the upstream's.
     assert objection.identity == identity(*OBJECTOR)
@@ -219,7 +221,7 @@ def test_a_request_imported_from_csv_leaves_an_objection_once_confirmed(title, g
     ).encode()
     (removal,) = import_requests(title, parse(data, title, today=date(2026, 7, 3)), editor)
     assert not Objection.objects.exists()
-    confirm(removal, [], editor)
+    confirm_removal(removal, [], editor)
     assert Objection.objects.get().identity == identity(*OBJECTOR)
 
 
@@ -263,8 +265,8 @@ def test_a_row_another_following_title_prints_is_stored_until_every_title_object
     other.departements.add(gard)
     with django_capture_on_commit_callbacks(execute=True):
         report = fetch()
-        mine, _ = build_insert(title, gard, DAY)
-        theirs, _ = build_insert(other, gard, DAY)
+        mine, _ = build_version(title, gard, DAY)
+        theirs, _ = build_version(other, gard, DAY)
     assert report.left_out == 0 and Result.objects.filter(nom="GRANGER").exists()
     assert "GRANGER" not in pdf_text(mine) and "GRANGER Hermione" in pdf_text(theirs)
 
@@ -291,18 +293,18 @@ def test_the_same_list_fetched_after_a_confirmation_drops_the_row_once_then_buil
     fetch()
     client.force_login(editor)
     confirm_by_the_editor(client, gard)
-    monkeypatch.setattr(jobs.ArpentClient, "from_settings", lambda: client_for(upstream))
+    monkeypatch.setattr(runs.ArpentClient, "from_settings", lambda: client_for(upstream))
     builds = Job.objects.filter(kind=Job.Kind.BUILD_INSERT)
     before = builds.count()
 
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
-    first = jobs.run_fetch(jobs.claim(job.pk))
+    first, _ = runs.run_fetch(jobs.claim(job.pk))
     assert (first.outcome, first.deleted, first.left_out) == (Fetch.Outcome.CHANGED, 1, 1)
     assert not Result.objects.filter(nom="GRANGER").exists()
     assert builds.count() == before + 1
     # Compared without the left-out row, the same list is nothing new: no rebuild loop.
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
-    second = jobs.run_fetch(jobs.claim(job.pk))
+    second, _ = runs.run_fetch(jobs.claim(job.pk))
     assert second.outcome == Fetch.Outcome.UNCHANGED and builds.count() == before + 1
     job.refresh_from_db()
     assert job.message.endswith("rien de nouveau; 1 ligne écartée (opposition)")

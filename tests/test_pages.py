@@ -102,7 +102,7 @@ def test_another_titles_editor_gets_404_everywhere(client, outsider, insert):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Gard" not in response.content.decode()
-    assert client.post(reverse("fetch_results", args=["gazette", "30"])).status_code == 404
+    assert client.post(reverse("request_fetch", args=["gazette", "30"])).status_code == 404
     assert client.post(reverse("build", args=["gazette", "30", insert.day])).status_code == 404
     assert client.post(reverse("mark_final", args=["gazette", insert.pk])).status_code == 404
     assert not Job.objects.exists()
@@ -133,9 +133,11 @@ def test_choosing_departements_saves_them_and_fetches_new_calendars(
 ):
     Departement.objects.create(code="48", name="Lozère")
     sent = []
-    monkeypatch.setattr("results.views.refresh_calendar.delay", sent.append)
+    monkeypatch.setattr("results.views.titles.refresh_calendar.delay", sent.append)
     context_refreshes = []
-    monkeypatch.setattr("results.views.refresh_departement_context.delay", context_refreshes.append)
+    monkeypatch.setattr(
+        "results.views.titles.refresh_departement_context.delay", context_refreshes.append
+    )
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("choose", args=["gazette"]), {"departements": ["30", "48"]})
@@ -164,7 +166,7 @@ def test_fetching_and_building_start_jobs_for_a_worker(
     monkeypatch.setattr("results.tasks.build_insert.delay", sent.append)
     client.force_login(editor)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("fetch_results", args=["gazette", "30"]))
+        client.post(reverse("request_fetch", args=["gazette", "30"]))
         client.post(reverse("build", args=["gazette", "30", date(2026, 7, 1)]))
     kinds = list(Job.objects.order_by("pk").values_list("kind", "status", "requested_by"))
     assert kinds == [
@@ -176,7 +178,7 @@ def test_fetching_and_building_start_jobs_for_a_worker(
 
 def test_starting_a_job_needs_a_post(client, editor):
     client.force_login(editor)
-    assert client.get(reverse("fetch_results", args=["gazette", "30"])).status_code == 405
+    assert client.get(reverse("request_fetch", args=["gazette", "30"])).status_code == 405
 
 
 def test_the_activity_panel_polls_while_a_job_runs_and_stops_after(client, editor, gard, title):

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
+from results.day.planning import title_plan
 from results.models import CalendarRow, Departement, Result, SessionTally, Title
-from results.planning import title_plan
-from results.rates import current_rates, tally_session
+from results.store.rates import current_rates, tally_session
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +173,7 @@ def test_another_title_cannot_see_the_plan(client, title):
 
 
 def test_the_session_is_summed_per_departement_and_per_diploma(title):
-    from results.plan import by_departement, by_diploma
+    from results.day.forecast import by_departement, by_diploma
 
     publish("30", FORET, 100)
     profile, _, days = title_plan(title)
@@ -197,13 +197,13 @@ def test_the_planning_page_shows_the_session_totals(logged_in):
 
 
 def test_the_plans_actual_size_is_the_built_inserts_size(title):
-    from results.inserts import build_insert
+    from results.editions.builds import build_version
 
     publish("48", FORET, 30)
     _, _, days = title_plan(title)
     planned = days[0].inserts[1]
     assert planned.departement.code == "48"
-    built, _ = build_insert(title, planned.departement, days[0].date_delib)
+    built, _ = build_version(title, planned.departement, days[0].date_delib)
     assert (built.lines, built.columns, built.pages) == (
         planned.actual.size.lines,
         planned.actual.size.columns,

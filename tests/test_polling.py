@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 
-from results import jobs
-from results.inserts import build_insert
+from results import tasks
+from results.deliberation import jobs
+from results.deliberation.polling import departements_to_poll, schedule_polls
+from results.editions.builds import build_version
 from results.models import CalendarRow, Departement, Fetch, Insert, Job, Result, Title
-from results.polling import departements_to_poll, schedule_polls
-from results.sync import SyncReport
+from results.store.sync import SyncReport
 
 pytestmark = pytest.mark.django_db
 
@@ -98,20 +99,20 @@ def test_a_finished_job_is_never_run_again(gard):
 
 def test_an_insert_is_built_once_per_printed_content(title, gard):
     publish(gard, "N'DIAYE", "Marie-Ève")
-    first, created = build_insert(title, gard, DELIB_DAY)
+    first, created = build_version(title, gard, DELIB_DAY)
     assert created and first.number == 1
     assert first.pages == 1 and first.names_count == 1
-    again, created = build_insert(title, gard, DELIB_DAY)
+    again, created = build_version(title, gard, DELIB_DAY)
     assert (again.pk, created) == (first.pk, False)
     publish(gard, "ZOLA", "Émile")
-    second, created = build_insert(title, gard, DELIB_DAY)
+    second, created = build_version(title, gard, DELIB_DAY)
     assert created and second.number == 2
     assert Insert.objects.filter(title=title).count() == 2
     assert first.pdf.name != second.pdf.name
 
 
 def test_nothing_is_built_before_any_result_is_published(title, gard):
-    assert build_insert(title, gard, DELIB_DAY) == (None, False)
+    assert build_version(title, gard, DELIB_DAY) == (None, False)
 
 
 def test_a_failed_build_is_reported_on_its_job(title, gard, monkeypatch):
@@ -123,7 +124,7 @@ def test_a_failed_build_is_reported_on_its_job(title, gard, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disque plein")
 
-    monkeypatch.setattr("results.inserts.render_pdf", broken)
+    monkeypatch.setattr("results.editions.builds.render_pdf", broken)
     from results.tasks import build_insert as task
 
     with pytest.raises(OSError):
@@ -143,14 +144,14 @@ def test_a_fetch_that_changes_results_starts_a_build_for_each_follower(
     monkeypatch.setattr("results.tasks.build_insert.delay", sent.append)
 
     changed = SyncReport(Fetch.Outcome.CHANGED, rows=1, created=1, sections=[SECTION])
-    monkeypatch.setattr("results.sync.sync_results", lambda client, code: changed)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", lambda client, code: changed)
     job = Job.objects.create(
         kind=Job.Kind.FETCH_RESULTS,
         departement=gard,
         requested_by=get_user_model().objects.create_user("x"),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        jobs.run_fetch(jobs.claim(job.pk))
+        tasks.fetch_results(job.pk)
     builds = Job.objects.filter(kind=Job.Kind.BUILD_INSERT)
     assert set(builds.values_list("title__slug", flat=True)) == {"gazette", "autre"}
     assert set(builds.values_list("day", flat=True)) == {DELIB_DAY}
@@ -165,7 +166,7 @@ def test_an_unexpected_fetch_failure_is_reported_on_its_job(gard, monkeypatch):
     def broken(client, code):
         raise RuntimeError("base indisponible")
 
-    monkeypatch.setattr("results.sync.sync_results", broken)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", broken)
     from results.tasks import fetch_results
 
     with pytest.raises(RuntimeError):
@@ -176,7 +177,7 @@ def test_an_unexpected_fetch_failure_is_reported_on_its_job(gard, monkeypatch):
 
 
 def test_an_unavailable_upstream_is_retried_then_given_up(gard, monkeypatch):
-    from results.arpent import ArpentUnavailable
+    from results.sources.arpent import ArpentUnavailable
     from results.tasks import MAX_FETCH_ATTEMPTS, fetch_results
 
     calls = []
@@ -185,7 +186,7 @@ def test_an_unavailable_upstream_is_retried_then_given_up(gard, monkeypatch):
         calls.append(code)
         raise ArpentUnavailable("ARPENT indisponible (HTTP 503)", status=503, retry_after=1)
 
-    monkeypatch.setattr("results.sync.sync_results", unavailable)
+    monkeypatch.setattr("results.deliberation.runs.sync_results", unavailable)
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
     # Eager apply runs each retry at once, in this process.
     fetch_results.apply(args=[job.pk])

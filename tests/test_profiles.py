@@ -12,10 +12,11 @@ from django.forms import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
+from layouts.preview import preview
 from layouts.profile import BERLINER, MM_TO_PT, TABLOID
-from results.inserts import build_insert, profile_for
+from results.day.content import profile_for
+from results.editions.builds import build_version
 from results.models import Departement, PrintProfile, Result, Title
-from results.preview import preview
 
 pytestmark = pytest.mark.django_db
 
@@ -278,7 +279,7 @@ def test_the_insert_is_built_on_the_default_profile(title, tabloid, tmp_path):
             resultat="Admission",
         )
     # No calendar here: the results are printed on the day they arrived.
-    insert, created = build_insert(title, gard, timezone.localdate())
+    insert, created = build_version(title, gard, timezone.localdate())
     assert created
     assert insert.columns_per_page == 5
     info = subprocess.run(

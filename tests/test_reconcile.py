@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from results import jobs
+from results import tasks
+from results.deliberation import jobs
+from results.deliberation.reconcile import MAX_RECOVERIES, take_over
 from results.models import Departement, Job
-from results.reconcile import MAX_RECOVERIES, reconcile_jobs, take_over
 
 pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
@@ -41,12 +42,12 @@ def lost_after(settings):
 
 @pytest.fixture
 def reconcile(django_capture_on_commit_callbacks):
-    """reconcile_jobs, with the sends it leaves for the commit done at once (as outside a test's
-    transaction)."""
+    """The reconciler's run and its sends, with the sends it leaves for the commit done at once
+    (as outside a test's transaction)."""
 
     def run():
         with django_capture_on_commit_callbacks(execute=True):
-            return reconcile_jobs()
+            return tasks.reconcile_and_send()
 
     return run
 
@@ -118,17 +119,13 @@ def test_a_queued_job_long_past_its_due_time_is_sent_again_once_per_period(gard,
         assert job.status == Job.Status.QUEUED
 
 
-def test_a_second_reconciler_that_read_the_same_rows_sends_nothing(
-    gard, sent, django_capture_on_commit_callbacks
-):
+def test_a_second_reconciler_that_read_the_same_rows_sends_nothing(gard):
     """Two schedulers started by mistake each run the reconciler: the conditional UPDATEs let
-    one of them act on each row."""
+    one of them act on each row, and a reconciler lists to send only what it took over."""
     job = running(gard, heartbeat=ago(121))
     read_by_both = Job.objects.get(pk=job.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert take_over(read_by_both, timezone.now()) == 1
-        assert take_over(read_by_both, timezone.now()) == 0
-    assert sent == [("fetch_results", job.pk)]
+    assert take_over(read_by_both, timezone.now()) == 1
+    assert take_over(read_by_both, timezone.now()) == 0
 
 
 def test_a_run_taken_over_records_nothing_more(gard, sent, caplog, reconcile):
@@ -139,13 +136,13 @@ def test_a_run_taken_over_records_nothing_more(gard, sent, caplog, reconcile):
     second = jobs.claim(job.pk)
     assert second is not None and second.started_at != first.started_at
 
-    with caplog.at_level(logging.WARNING, logger="results.jobs"):
+    with caplog.at_level(logging.WARNING, logger="results.deliberation.jobs"):
         jobs.progress(first, 85, "Vignettes des pages…")
-        jobs.finish(first, "Encart version 1 prêt")
+        jobs.complete(first, "Encart version 1 prêt")
     job.refresh_from_db()
     assert (job.status, job.progress) == (Job.Status.RUNNING, 5)  # the second run's
     assert "was taken over" in caplog.text
-    jobs.finish(second, "Contenu inchangé : la version 1 reste à jour.")
+    jobs.complete(second, "Contenu inchangé : la version 1 reste à jour.")
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
     assert job.message == "Contenu inchangé : la version 1 reste à jour."
@@ -171,7 +168,7 @@ def test_a_job_made_while_the_broker_is_unreachable_stays_queued_for_the_reconci
 
     monkeypatch.setattr("results.tasks.fetch_results.delay", unreachable)
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
-        job = jobs.enqueue_fetch(gard)  # no error reaches the editor's request
+        job = tasks.enqueue_fetch(gard)  # no error reaches the editor's request
     job.refresh_from_db()
     assert job.status == Job.Status.QUEUED
     assert f"job {job.pk} not sent" in caplog.text

@@ -8,11 +8,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from results.inserts import build_insert, insert_content
+from results.day.content import insert_content
+from results.day.removal_csv import parse
+from results.day.removals import matching_results
+from results.deliberation.corrections import confirm_removal
+from results.editions.builds import build_version
 from results.models import AuditEvent, CalendarRow, Departement, Insert, Job, Removal, Result, Title
-from results.objections import identity, without_objected
-from results.removal_csv import parse
-from results.removals import confirm, matching_results
+from results.store.objections import identity, without_objected
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +90,7 @@ def test_a_confirmed_removal_takes_the_name_out_of_the_next_version_and_every_ex
 ):
     publish(gard, FORET, "N'DIAYE", "Marie-Ève")
     publish(gard, FORET, "MARTIN", "Paul")
-    first, _ = build_insert(title, gard, DAY)
+    first, _ = build_version(title, gard, DAY)
     assert "N'DIAYE Marie-Ève" in pdf_text(first)
 
     removal = request_removal(title, gard, "ndiaye", "marie eve")
@@ -110,7 +112,7 @@ def test_a_confirmed_removal_takes_the_name_out_of_the_next_version_and_every_ex
     for name in ("download", "export_csv", "export_tagged_text"):
         assert client.get(reverse(name, args=["gazette", first.pk])).status_code == 410
 
-    second, created = build_insert(title, gard, DAY)
+    second, created = build_version(title, gard, DAY)
     assert created and second.number == 2
     assert "N'DIAYE" not in pdf_text(second) and "MARTIN Paul" in pdf_text(second)
     csv = client.get(reverse("export_csv", args=["gazette", second.pk])).content.decode("utf-8-sig")
@@ -126,7 +128,7 @@ def test_a_removal_survives_every_reimport(title, gard, editor):
     publish(gard, FORET, "DUPONT", "Marie")
     publish(gard, FORET, "MARTIN", "Paul")
     removal = request_removal(title, gard, "DUPONT", "Marie")
-    confirm(removal, [r.pk for r in matching_results(removal)], editor)
+    confirm_removal(removal, [r.pk for r in matching_results(removal)], editor)
     # The upstream sends the section again: new rows, same lines.
     Result.objects.all().delete()
     publish(gard, FORET, "DUPONT", "Marie")
@@ -142,7 +144,7 @@ def test_homonyms_in_the_requested_diploma_are_left_out_too_but_not_elsewhere(ti
     publish(gard, VIGNE, "DUPONT", "Marie")
     removal = request_removal(title, gard, "DUPONT", "Marie", filiere=FORET[0], option=FORET[1])
     assert len(matching_results(removal)) == 2
-    confirm(removal, [picked.pk], editor)
+    confirm_removal(removal, [picked.pk], editor)
     _, groups = insert_content(title, gard, DAY)
     assert [(g.option, g.names) for g in groups] == [(VIGNE[1], ("DUPONT Marie",))]
 
@@ -151,13 +153,13 @@ def test_two_identical_lines_one_picked_leaves_neither_printed(title, gard, edit
     first = publish(gard, FORET, "DUPONT", "Marie")
     publish(gard, FORET, "DUPONT", "Marie")
     removal = request_removal(title, gard, "DUPONT", "Marie")
-    confirm(removal, [first.pk], editor)
+    confirm_removal(removal, [first.pk], editor)
     assert printed_names(title, gard) == []
 
 
 def test_a_removal_confirmed_before_publication_applies_when_the_name_appears(title, gard, editor):
     removal = request_removal(title, gard, "Dupont", "Marie")
-    assert confirm(removal, [], editor) == []
+    assert confirm_removal(removal, [], editor) == ([], [])
     publish(gard, FORET, "DUPONT", "Marie")
     publish(gard, FORET, "MARTIN", "Paul")
     assert printed_names(title, gard) == ["MARTIN Paul"]
@@ -168,7 +170,7 @@ def test_a_removal_applies_only_to_its_own_title(title, gard, editor):
     other.departements.add(gard)
     publish(gard, FORET, "DUPONT", "Marie")
     removal = request_removal(title, gard, "DUPONT", "Marie")
-    confirm(removal, [r.pk for r in matching_results(removal)], editor)
+    confirm_removal(removal, [r.pk for r in matching_results(removal)], editor)
     assert printed_names(title, gard) == []
     assert printed_names(other, gard) == ["DUPONT Marie"]
 
@@ -178,13 +180,13 @@ def test_a_removal_after_the_final_mark_makes_a_new_version_and_outdates_the_fin
 ):
     publish(gard, FORET, "DUPONT", "Marie")
     publish(gard, FORET, "MARTIN", "Paul")
-    final, _ = build_insert(title, gard, DAY)
+    final, _ = build_version(title, gard, DAY)
     client.force_login(editor)
     client.post(reverse("mark_final", args=["gazette", final.pk]))
     removal = request_removal(title, gard, "DUPONT", "Marie")
     with django_capture_on_commit_callbacks(execute=True):
-        confirm(removal, [r.pk for r in matching_results(removal)], editor)
-    second, created = build_insert(title, gard, DAY)
+        confirm_removal(removal, [r.pk for r in matching_results(removal)], editor)
+    second, created = build_version(title, gard, DAY)
     assert created and second.number == 2 and second.names_count == 1
     final.refresh_from_db()
     assert final.is_final and final.is_withdrawn
@@ -198,9 +200,9 @@ def test_a_withdrawn_version_is_rebuilt_even_when_the_content_is_the_same(title,
     # A name printed in another département's section only: the version is withdrawn anyway
     # (it printed the name), and the rebuild must give a downloadable version again.
     publish(gard, FORET, "DUPONT", "Marie")
-    first, _ = build_insert(title, gard, DAY)
+    first, _ = build_version(title, gard, DAY)
     Insert.objects.filter(pk=first.pk).update(withdrawn_at=first.created_at)
-    second, created = build_insert(title, gard, DAY)
+    second, created = build_version(title, gard, DAY)
     assert created and second.number == 2
 
 

@@ -15,8 +15,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from results import retention, tasks
-from results.inserts import build_insert
+from results import tasks
+from results.deliberation import retention
+from results.deliberation.retention import purge_date
+from results.editions.builds import build_version
 from results.models import (
     Addition,
     AuditEvent,
@@ -30,8 +32,7 @@ from results.models import (
     Result,
     SessionTally,
 )
-from results.rates import tally_session
-from results.retention import purge_date, purge_personal_data
+from results.store.rates import tally_session
 
 pytestmark = pytest.mark.django_db
 
@@ -113,10 +114,10 @@ def session(title, gard, editor):
     for nom, prenoms in CANDIDATES[:3]:
         publish(gard, FORET, nom, prenoms)
     publish(gard, BTSA, *CANDIDATES[3])
-    build_insert(title, gard, FIRST_DAY)
+    build_version(title, gard, FIRST_DAY)
     late = publish(gard, FORET, *LATE)
-    build_insert(title, gard, FIRST_DAY)
-    build_insert(title, gard, LAST_DAY)
+    build_version(title, gard, FIRST_DAY)
+    build_version(title, gard, LAST_DAY)
     rows = [{"nom": nom, "prenoms": prenoms} for nom, prenoms in [*CANDIDATES, LATE]]
     Fetch.objects.create(
         endpoint="resultats",
@@ -176,7 +177,7 @@ def session(title, gard, editor):
 def purge(django_capture_on_commit_callbacks, **options):
     # The files go once the purge commits: run what waits for the commit, as production does.
     with django_capture_on_commit_callbacks(execute=True):
-        return purge_personal_data(**options)
+        return retention.purge(**options)
 
 
 # The purge date
@@ -190,7 +191,7 @@ def test_the_names_go_the_retention_period_after_the_sessions_last_deliberation(
 
 def test_without_a_calendar_there_is_no_purge_date_and_nothing_is_purged(db):
     assert purge_date() is None
-    report = purge_personal_data(force=True)
+    report = retention.purge(force=True)
     assert not report.due and report.total == 0 and not Purge.objects.exists()
 
 
@@ -342,13 +343,13 @@ def test_files_go_only_once_the_purge_commits_and_a_failed_purge_keeps_everythin
 
     monkeypatch.setattr(retention, "PERSONAL_DATA", [retention.PersonalData("x", ("", ""), broken)])
     with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
-        purge_personal_data(now=ON_PURGE_DAY)
+        retention.purge(now=ON_PURGE_DAY)
     assert Result.objects.count() == 5 and not Insert.objects.filter(purged_at__isnull=False)
     assert media_files() == files and not Purge.objects.exists()
 
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        purge_personal_data(now=ON_PURGE_DAY)
+        retention.purge(now=ON_PURGE_DAY)
     assert media_files() == files  # not committed yet
     for callback in callbacks:
         callback()
@@ -357,7 +358,7 @@ def test_files_go_only_once_the_purge_commits_and_a_failed_purge_keeps_everythin
 
 def test_a_file_no_version_refers_to_is_swept(title, gard, django_capture_on_commit_callbacks):
     publish(gard, FORET, *CANDIDATES[0])
-    insert, _ = build_insert(title, gard, FIRST_DAY)
+    insert, _ = build_version(title, gard, FIRST_DAY)
     path = insert.pdf.path
     Insert.objects.all().delete()  # e.g. a deleted title's versions: their files stay behind
     old = ON_PURGE_DAY.timestamp() - 86400

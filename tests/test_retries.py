@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from results import retries
+from results.sources import retries
 
 
 class Unavailable(Exception):

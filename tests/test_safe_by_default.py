@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from results.additions import NotVerified, verify_and_add
-from results.arpent import ArpentClient, ArpentError, ArpentUnavailable
-from results.education import EducationClient, OpenDataError, OpenDataUnavailable
-from results.inserjeunes import InserJeunesClient, InserJeunesError, InserJeunesUnavailable
+from results.day.additions import NotVerified, verify_and_add
+from results.sources.arpent import ArpentClient, ArpentError, ArpentUnavailable
+from results.sources.education import EducationClient, OpenDataError, OpenDataUnavailable
+from results.sources.inserjeunes import InserJeunesClient, InserJeunesError, InserJeunesUnavailable
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.test import Client
 
-from results.education import EducationClient, OpenDataUnavailable
+from results.sources.education import EducationClient, OpenDataUnavailable
 from sandbox import education, odsql
 from sandbox.communes import COMMUNES
 from sandbox.departements import DEPARTEMENTS

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from results.inserjeunes import InserJeunesClient, InserJeunesUnavailable
+from results.sources.inserjeunes import InserJeunesClient, InserJeunesUnavailable
 from sandbox import inserjeunes
 from sandbox.models import Fault
 

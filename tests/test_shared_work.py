@@ -7,7 +7,8 @@ from datetime import time
 import pytest
 
 from layouts.versions import snapshot
-from results.inserts import content_hash, insert_content, print_options, profile_for
+from results.day.content import insert_content, profile_for
+from results.editions.builds import content_hash, print_options
 from results.models import Job
 
 from .deliberation_day import (

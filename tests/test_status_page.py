@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from results import health, status
+from results.deliberation import health, status
 from results.models import Departement, Fetch, Job, Title
 
 pytestmark = pytest.mark.django_db

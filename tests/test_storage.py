@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from results import retention
-from results.inserts import build_insert
+from results.deliberation import retention
+from results.editions.builds import build_version
 from results.models import CalendarRow, Departement, Insert, Result
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_an_insert_is_built_read_and_downloaded_from_a_storage_with_no_path(
     client, editor, title, gard, settings
 ):
     title.icc_profile.save("imprimeur.icc", SimpleUploadedFile("x.icc", ICC.read_bytes()))
-    version, created = build_insert(title, gard, DAY)
+    version, created = build_version(title, gard, DAY)
     assert created and version.pdfx  # the ICC profile was read back from the storage
     assert default_storage.exists(version.pdf.name)
     assert not Path(settings.MEDIA_ROOT).exists()  # nothing went to the local disk
@@ -86,7 +86,7 @@ def test_an_insert_is_built_read_and_downloaded_from_a_storage_with_no_path(
 
 
 def test_a_missing_file_is_a_404_not_an_error(client, editor, title, gard):
-    version, _ = build_insert(title, gard, DAY)
+    version, _ = build_version(title, gard, DAY)
     default_storage.delete(version.pdf.name)
     client.force_login(editor)
     assert client.get(reverse("download", args=["gazette", version.pk])).status_code == 404
@@ -110,7 +110,7 @@ def test_the_retention_purge_finds_orphan_files_in_a_bucket(title, gard, setting
         **settings.STORAGES,
         "default": {"BACKEND": "tests.test_storage.BucketLikeStorage"},
     }
-    version, _ = build_insert(title, gard, DAY)
+    version, _ = build_version(title, gard, DAY)
     assert not default_storage.exists("inserts")  # a prefix, not a file
     Insert.objects.all().delete()  # a deleted title's versions: their files stay behind
     later = timezone.now() + retention.ORPHAN_MIN_AGE * 2

@@ -5,9 +5,9 @@ import json
 import httpx
 import pytest
 
-from results.arpent import ArpentPayloadError, ArpentUnavailable
 from results.models import CalendarRow, Departement, Fetch, Result
-from results.sync import store_results, sync_calendar, sync_results
+from results.sources.arpent import ArpentPayloadError, ArpentUnavailable
+from results.store.sync import store_results, sync_calendar, sync_results
 
 from .conftest import fixture_bytes, fixture_json
 
@@ -135,7 +135,7 @@ def test_an_empty_answer_where_we_hold_results_is_rejected(gard, upstream, clien
 
 
 def test_a_section_missing_from_the_answer_is_kept(gard):
-    from results.arpent import ResultEntry
+    from results.sources.arpent import ResultEntry
 
     def entry(filiere, nom):
         return ResultEntry(filiere, "Option", "", "30", nom, "Léa", "Admission")
@@ -148,7 +148,7 @@ def test_a_section_missing_from_the_answer_is_kept(gard):
 
 
 def test_a_section_or_answer_made_only_of_left_out_rows_is_neither_missing_nor_empty(gard):
-    from results.arpent import ResultEntry
+    from results.sources.arpent import ResultEntry
 
     def entry(filiere, nom):
         return ResultEntry(filiere, "Option", "", "30", nom, "Léa", "Admission")

@@ -4,11 +4,11 @@ read (or before, from its Content-Length), as a bad payload that keeps what is s
 import httpx
 import pytest
 
-from results.arpent import ArpentPayloadError
-from results.education import EducationClient, OpenDataPayloadError
-from results.inserjeunes import InserJeunesClient, InserJeunesPayloadError
 from results.models import Departement, Fetch, Result
-from results.sync import sync_results
+from results.sources.arpent import ArpentPayloadError
+from results.sources.education import EducationClient, OpenDataPayloadError
+from results.sources.inserjeunes import InserJeunesClient, InserJeunesPayloadError
+from results.store.sync import sync_results
 
 from .conftest import FakeUpstream, fixture_bytes
 

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-from results.objections import identity
+from results.store.objections import identity
 
 
 def objections_of_confirmed_removals(apps, schema_editor):

@@ -2,10 +2,12 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from results import jobs, logcontext
-from results.arpent import ArpentClient, ArpentError
+from results import logcontext
+from results.deliberation import jobs, runs
 from results.models import Departement, Fetch, Job
-from results.sync import sync_calendar
+from results.sources.arpent import ArpentClient, ArpentError
+from results.store.sync import sync_calendar
+from results.tasks import dispatch
 
 # A usage error, as argparse's: the operator typed something wrong, no upstream was called.
 USAGE_ERROR = 2
@@ -53,10 +55,12 @@ class Command(BaseCommand):
         )
         try:
             with logcontext.bind_job(job), jobs.keeping_alive(job):
-                report = jobs.run_fetch(job)
+                report, builds = runs.run_fetch(job)
         except ArpentError as error:
-            jobs.fail(job, str(error))
+            runs.fail_fetch(job, str(error))
             return self.line(departement, "résultats", "échec", str(error))
+        for build in builds:
+            dispatch(build)
         return self.reported(departement, "résultats", report)
 
     def reported(self, departement, what, report):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.formats import date_format
 
-from results.retention import purge_personal_data
+from results.deliberation.retention import purge
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, dry_run, force, **options):
-        report = purge_personal_data(force=force, dry_run=dry_run)
+        report = purge(force=force, dry_run=dry_run)
         if report.objections_expired:
             verb = "seraient supprimées" if dry_run else "supprimées"
             self.stdout.write(

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from results.rates import tally_session
+from results.store.rates import tally_session
 
 
 class Command(BaseCommand):

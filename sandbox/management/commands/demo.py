@@ -12,12 +12,12 @@ from django.core.wsgi import get_wsgi_application
 from django.db import transaction
 
 from layouts.icc import icc_description
-from results import context
-from results.arpent import ArpentClient
-from results.education import EducationClient
-from results.inserjeunes import InserJeunesClient
 from results.models import Membership, Title
-from results.sync import sync_calendar, sync_referentials
+from results.sources.arpent import ArpentClient
+from results.sources.education import EducationClient
+from results.sources.inserjeunes import InserJeunesClient
+from results.store import opendata
+from results.store.sync import sync_calendar, sync_referentials
 from sandbox import clock
 
 FOLLOWED = ("30", "34", "48")
@@ -71,9 +71,9 @@ class Command(BaseCommand):
         # The planning desk's context and the inserts' outlook notes, from their stand-ins.
         with EducationClient("http://127.0.0.1", transport=transport) as open_data:
             for code in FOLLOWED:
-                context.refresh_departement(code, client=open_data)
+                opendata.refresh_departement(code, client=open_data)
         with InserJeunesClient("http://127.0.0.1", transport=transport) as inserjeunes:
-            context.refresh_employment(client=inserjeunes)
+            opendata.refresh_employment(client=inserjeunes)
 
         url = f"http://127.0.0.1:{settings.PORT}/"
         first = rehearsal["first_moment"].strftime("%H:%M")

@@ -1,0 +1,1 @@
+"""What a day prints: its released results, removals and additions applied, composed."""

@@ -1,0 +1,1 @@
+"""The deliberation-day workflow: jobs, polls, fetch and build runs, reconciliation, health."""

@@ -1,0 +1,1 @@
+"""Versions of an insert and their files: building, storing, withdrawing, announcing them."""

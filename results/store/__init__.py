@@ -1,0 +1,1 @@
+"""Storing what the sources gave: calendars, referentials, results, open data, tallies."""

@@ -1,0 +1,27 @@
+"""Who may open a title's pages: its members, and for some pages its admins only."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from ..models import Membership, Title
+
+
+def _title(request, slug):
+    """The title, if the user belongs to it; other titles do not exist for them."""
+    return get_object_or_404(Title, slug=slug, members=request.user)
+
+
+def _is_admin(user, title):
+    return Membership.objects.filter(user=user, title=title, role=Membership.Role.ADMIN).exists()
+
+
+ADMINS_ONLY = "Cette page est réservée aux administrateurs du titre."
+
+
+def _admin_title(request, slug):
+    """The title, if the user is one of its admins; 403 for its other members, 404 for the
+    rest, as for every page of a title."""
+    title = _title(request, slug)
+    if not _is_admin(request.user, title):
+        raise PermissionDenied(ADMINS_ONLY)
+    return title

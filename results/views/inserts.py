@@ -1,0 +1,307 @@
+"""The insert pages: versions, progress, thumbnails, diffs, "bon à tirer" and downloads."""
+
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from layouts.exports import insert_csv, insert_tagged_text
+from layouts.versions import diff_summary
+
+from ..audit import Action, changes_text, form_changes, record
+from ..day.removals import pending_count
+from ..deliberation.retention import retention_status
+from ..editions.builds import groups_of
+from ..editions.notices import insert_label
+from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, Title
+from ..tasks import enqueue_build
+from .access import _title
+from .forms import PrintSettingsForm
+
+
+def _scope(title, scope):
+    """The département of an insert URL, or None for the title's combined insert."""
+    if scope == ALL_DEPARTEMENTS:
+        return None
+    return get_object_or_404(title.departements, code=scope)
+
+
+def _version(request, slug, pk):
+    title = _title(request, slug)
+    return get_object_or_404(Insert.objects.select_related("title"), pk=pk, title=title)
+
+
+def inserts(request, slug):
+    """Every insert of the title, per day: latest version, final mark, notices."""
+    title = _title(request, slug)
+    latest = {}
+    versions = Insert.objects.filter(title=title).select_related("departement")
+    for insert in versions.defer("content", "diff").order_by("day", "departement_id", "-number"):
+        latest.setdefault((insert.day, insert.departement_id), insert)
+    finals = set(
+        Insert.objects.filter(title=title, final_at__isnull=False).values_list(
+            "day", "departement_id"
+        )
+    )
+    rows = [(insert, key in finals) for key, insert in latest.items()]
+    context = {
+        "title": title,
+        "rows": rows,
+        "notices": Notice.objects.filter(title=title)
+        .select_related("insert")
+        .defer("insert__content", "insert__diff")[:20],
+    }
+    return render(request, "results/inserts.html", context)
+
+
+def _jobs(title, code, day):
+    """The build jobs of this insert, and today's fetches of its département(s); `code` is
+    None for the title's combined insert."""
+    builds = Q(kind=Job.Kind.BUILD_INSERT, title=title, departement_id=code, day=day)
+    codes = [code] if code else list(title.departements.values_list("code", flat=True))
+    # From yesterday's midnight (Paris) on, as an instant: a range the database compares as it
+    # is, where `created_at__date` converted every job of the département to a local date (in
+    # Python, on SQLite) at each poll of the progress panel.
+    since = datetime.combine(timezone.localdate() - timedelta(days=1), time.min)
+    fetches = Q(
+        kind=Job.Kind.FETCH_RESULTS,
+        departement__in=codes,
+        created_at__gte=timezone.make_aware(since),
+    )
+    return list(Job.objects.filter(builds | fetches).order_by("-created_at")[:6])
+
+
+def _status(title, code, day):
+    jobs = _jobs(title, code, day)
+    return {"jobs": jobs, "busy": any(not job.finished for job in jobs)}
+
+
+def insert(request, slug, scope, day):
+    """One insert of a day: its versions, the chosen one's pages and changes."""
+    title = _title(request, slug)
+    departement = _scope(title, scope)
+    versions = list(
+        Insert.objects.filter(title=title, departement=departement, day=day)
+        .select_related("final_by")
+        .defer("content")
+        .order_by("-number")
+    )
+    selected = _selected(request, versions)
+    final = max((v for v in versions if v.is_final), key=lambda v: v.final_at, default=None)
+    context = {
+        "title": title,
+        "departement": departement,
+        "scope": scope,
+        "day": day,
+        "label": insert_label(departement, day),
+        "versions": versions,
+        "selected": selected,
+        "final": final,
+        "outdated": final is not None and versions and versions[0].number > final.number,
+        "pages": _pages(selected),
+        "summary": diff_summary(selected.diff) if selected and selected.diff else "",
+        "pending_removals": pending_count(title),
+        "retention": retention_status(),
+        **_status(title, departement and departement.code, day),
+    }
+    return render(request, "results/insert.html", context)
+
+
+def _pages(version):
+    """Page numbers of the version's thumbnails, none once its files are erased."""
+    if version is None or version.is_purged or version.is_withdrawn:
+        return []
+    return range(1, len(version.thumbnails) + 1)
+
+
+def _selected(request, versions):
+    if not versions:
+        return None
+    wanted = request.GET.get("version")
+    if wanted is None:
+        return versions[0]
+    for version in versions:
+        if str(version.number) == wanted:
+            return version
+    raise Http404("Cette version n'existe pas.")
+
+
+def insert_status(request, slug, scope, day):
+    """The progress panel; htmx polls it while a job runs, then reloads the page once.
+
+    Every editor with the insert page open polls it every 2 s: the title and the followed
+    département are checked in one query, and the panel is rendered only if it is shown.
+    """
+    titles = Title.objects.filter(slug=slug, members=request.user)
+    code = None if scope == ALL_DEPARTEMENTS else scope
+    if code:
+        # Through the title's followed départements, as _scope: a 404 for any other.
+        titles = titles.filter(departements=code)
+    title = get_object_or_404(titles)
+    context = {"title": title, "scope": scope, "day": day, **_status(title, code, day)}
+    if request.htmx and not context["busy"]:
+        # The work is done: the whole page reloads to show the new version and its pages.
+        response = HttpResponseStopPolling()
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "results/_insert_status.html", context)
+
+
+@require_POST
+def build_day(request, slug, scope, day):
+    title = _title(request, slug)
+    departement = _scope(title, scope)
+    enqueue_build(title, departement, day, user=request.user)
+    messages.info(request, "Génération de l'encart lancée.")
+    return redirect("insert", slug=title.slug, scope=scope, day=day)
+
+
+@require_POST
+def mark_final(request, slug, pk):
+    """Mark a version "bon à tirer": it is locked for good; a later one may be marked after."""
+    version = _version(request, slug, pk)
+    url = reverse("insert", args=[slug, version.scope_code, version.day])
+    if version.is_withdrawn or version.is_purged:
+        messages.error(request, f"La version {version.number} est retirée : marquez la suivante.")
+        return redirect(url)
+    with transaction.atomic():
+        marked = Insert.objects.filter(pk=version.pk, final_at__isnull=True).update(
+            final_at=timezone.now(), final_by=request.user
+        )
+        if marked:
+            _record(request, version, Action.MARK_FINAL, "marquée « bon à tirer »")
+    if marked:
+        messages.success(request, f"Version {version.number} marquée « bon à tirer ».")
+    else:
+        messages.info(request, f"La version {version.number} était déjà « bon à tirer ».")
+    return redirect(f"{url}?version={version.number}")
+
+
+def _gone(request, version):
+    """410 Gone for a version whose files were erased, saying why; None for the others."""
+    if version.is_purged:
+        return _purged(request, version)
+    if version.is_withdrawn:
+        return _withdrawn(request, version)
+    return None
+
+
+def _withdrawn(request, version):
+    """What a download of a withdrawn version answers: gone, and why, and where to go."""
+    context = {"title": version.title, "version": version}
+    return render(request, "results/withdrawn.html", context, status=410)
+
+
+def _purged(request, version):
+    """410 Gone: the version's names were erased by the retention purge, for good."""
+    context = {
+        "title": version.title,
+        "version": version,
+        "label": insert_label(version.departement, version.day),
+        "days": retention_status().days,
+    }
+    return render(request, "results/purged.html", context, status=410)
+
+
+def _record(request, version, action, done, **details):
+    """ "Version 3 téléchargée en PDF" in the title's trail, with the insert it belongs to."""
+    record(
+        action,
+        title=version.title,
+        user=request.user,
+        departement=version.departement_id,
+        day=version.day,
+        summary=f"Version {version.number} {done}",
+        details={"version": version.number, "insert": version.pk, **details},
+    )
+
+
+def _open(version, name):
+    try:
+        return version.pdf.storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+
+
+def download_insert(request, slug, pk):
+    version = _version(request, slug, pk)
+    if gone := _gone(request, version):
+        return gone
+    handle = _open(version, version.pdf.name)
+    _record(request, version, Action.DOWNLOAD, "téléchargée en PDF")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{version.file_stem}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def page_thumbnail(request, slug, pk, page):
+    version = _version(request, slug, pk)
+    if gone := _gone(request, version):
+        return gone
+    if not 1 <= page <= len(version.thumbnails):
+        raise Http404("Cette page n'existe pas.")
+    handle = _open(version, version.thumbnails[page - 1])
+    return FileResponse(handle, content_type="image/png")
+
+
+def _export_name(version, extension):
+    return f"{version.file_stem}.{extension}"
+
+
+def export_csv(request, slug, pk):
+    version = _version(request, slug, pk)
+    if gone := _gone(request, version):
+        return gone
+    _record(request, version, Action.EXPORT, "exportée en CSV", format="csv")
+    response = HttpResponse(
+        insert_csv(version.heading, groups_of(version)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(version, "csv")}"'
+    return response
+
+
+def export_tagged_text(request, slug, pk):
+    """InDesign Tagged Text (UTF-16), for desks that set the pages themselves."""
+    version = _version(request, slug, pk)
+    if gone := _gone(request, version):
+        return gone
+    _record(
+        request, version, Action.EXPORT, "exportée pour InDesign (texte balisé)", format="indesign"
+    )
+    response = HttpResponse(
+        insert_tagged_text(version.heading, groups_of(version)),
+        content_type="text/plain; charset=utf-16",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(version, "txt")}"'
+    return response
+
+
+def print_settings(request, slug):
+    """The title's printer settings: ICC profile (PDF/X-4), bleed, crop marks, grouping."""
+    title = _title(request, slug)
+    form = PrintSettingsForm(request.POST or None, request.FILES or None, instance=title)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            changes = form_changes(form)
+            if changes:
+                record(
+                    Action.SETTINGS,
+                    title=title,
+                    user=request.user,
+                    summary=f"Réglages d'impression : {changes_text(form, changes)}",
+                    details={"settings": "print", "changes": changes},
+                )
+        messages.success(request, "Réglages d'impression enregistrés.")
+        return redirect("print_settings", slug=title.slug)
+    return render(request, "results/print_settings.html", {"title": title, "form": form})

@@ -473,6 +473,9 @@ OPEN_DATA_REFRESH_HOUR = envint("OPEN_DATA_REFRESH_HOUR", "5")
 # The scheduler's heartbeat: beat sends it, a worker stamps the time in the database, so a
 # recent stamp proves both run; /sante/ reports the scheduler down after 3 missed beats.
 HEARTBEAT_INTERVAL_S = envint("HEARTBEAT_INTERVAL_S", "60")
+# /sante/ needs no login: its checks are kept this many seconds (per web process, in the default
+# cache), so that anonymous hits cannot open a broker connection and a query each.
+HEALTH_CACHE_S = envint("HEALTH_CACHE_S", "5")
 
 # Jobs' state lives in the database (results.models.Job); results.reconcile squares it with
 # the broker every JOB_RECONCILE_INTERVAL_S. A running job stamps its heartbeat every

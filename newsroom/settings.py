@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # Login is required everywhere except the login page (and the sandbox, which stands in
     # for a public API).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Logged-in users' pages and downloads carry names: no cache keeps them (newsroom.nostore).
+    "newsroom.nostore.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

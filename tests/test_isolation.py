@@ -235,3 +235,33 @@ def test_the_titles_own_users_open_every_page(client, world):
                 assert response.status_code in (200, 302), (url, response.status_code)
             else:
                 assert response.status_code == 200, (url, response.status_code)
+
+
+def test_every_page_and_download_of_a_title_tells_caches_not_to_keep_it(client, world):
+    users, objects = world
+    client.force_login(users["chef"])
+    walked = [("home", reverse("home")), *urls(objects)]
+    for name, url in walked:
+        response = request(client, name, url)
+        assert response["Cache-Control"] == "private, no-store", (url, response.status_code)
+    downloads = {"download", "page_thumbnail", "export_csv", "export_tagged_text", "planning_csv"}
+    assert downloads <= {name for name, _ in walked}
+
+
+def test_the_admin_pages_are_not_kept_by_caches_either(client, world):
+    users, _ = world
+    users["chef"].is_staff = users["chef"].is_superuser = True
+    users["chef"].save()
+    client.force_login(users["chef"])
+
+    assert client.get("/admin/results/removal/")["Cache-Control"] == "private, no-store"
+
+
+def test_static_files_keep_their_own_caching(client, world, settings):
+    settings.WHITENOISE_USE_FINDERS = True  # serve from static/, no collectstatic in tests
+    users, _ = world
+    client.force_login(users["chef"])
+    response = client.get("/static/css/app.css")
+
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")

@@ -54,7 +54,8 @@ def _admin_title(request, slug):
 
 
 def _profile(request, slug, pk):
-    title = _title(request, slug)
+    """A profile to change: its title's admins only, as everything that changes a title's print."""
+    title = _admin_title(request, slug)
     return get_object_or_404(PrintProfile, pk=pk, title=title)
 
 
@@ -95,7 +96,7 @@ def title_home(request, slug):
 
 
 def choose_departements(request, slug):
-    title = _title(request, slug)
+    title = _admin_title(request, slug)
     if request.method == "POST":
         form = DepartementsForm(request.POST)
         if form.is_valid():
@@ -202,6 +203,7 @@ def planning(request, slug):
         "days": days,
         "today": timezone.localdate(),
         "rates": rates,
+        "is_admin": _is_admin(request.user, title),
         "totals": [
             ("Par département", by_departement(days, profile)),
             ("Par diplôme", by_diploma(days, profile)),
@@ -282,9 +284,11 @@ PRESETS = {"berliner": BERLINER, "tabloid": TABLOID}
 
 
 def profiles(request, slug):
+    """The title's profiles, for every member to read; only its admins change them."""
     title = _title(request, slug)
     rows = [(profile, profile.to_layout()) for profile in title.profiles.all()]
-    return render(request, "results/profiles.html", {"title": title, "rows": rows})
+    context = {"title": title, "rows": rows, "is_admin": _is_admin(request.user, title)}
+    return render(request, "results/profiles.html", context)
 
 
 # The profile views find the title before checking the method: another title's URLs are 404
@@ -292,7 +296,7 @@ def profiles(request, slug):
 
 
 def new_profile(request, slug):
-    title = _title(request, slug)
+    title = _admin_title(request, slug)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     preset = PRESETS.get(request.POST.get("preset"))

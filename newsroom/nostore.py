@@ -1,14 +1,20 @@
 """Responses to logged-in users are never kept by a browser's, a proxy's or a CDN's cache."""
 
+from django.conf import settings
+
 
 class NoStoreMiddleware:
-    """`Cache-Control: private, no-store` on every response to a logged-in user.
+    """`Cache-Control: private, no-store` on every response to a request with a session.
 
-    Their pages and downloads (PDFs, CSV, Tagged Text, page images) carry candidates' names,
-    many of them minors': a shared proxy must not serve them to someone else, and a browser
-    must not leave them on the disk of a shared newsroom computer after the session ends. The
-    header replaces whatever a view set, which never asked for more caching than this. Static
-    files never get here: WhiteNoise, above, answers them first.
+    Logged-in users' pages and downloads (PDFs, CSV, Tagged Text, page images) carry
+    candidates' names, many of them minors': a shared proxy must not serve them to someone
+    else, and a browser must not leave them on the disk of a shared newsroom computer after the
+    session ends. The header replaces whatever a view set, which never asked for more caching
+    than this. Static files never get here: WhiteNoise, above, answers them first.
+
+    The session cookie is the test, not `request.user`: every logged-in request carries it, and
+    reading it needs no query, so a response made while the database is away (the 503 page) is
+    not turned into a second error here.
     """
 
     def __init__(self, get_response):
@@ -16,7 +22,6 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
             response["Cache-Control"] = "private, no-store"
         return response

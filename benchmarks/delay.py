@@ -215,7 +215,6 @@ def release(sections):
 def expect(sections, now):
     """What the sandbox releases at T0, and which inserts the embargo lets be built."""
     from results.day.embargo import is_released, release_moment
-
     from sandbox import clock, data
 
     names = len(data.results(CODE, clock.session_start(), max(s.moment for s in sections)))
@@ -246,7 +245,6 @@ def wait_until_built(expected):
 def missing(expected):
     """What is not done yet, one line each ([] when done)."""
     from results.day.embargo import is_released, release_moment
-
     from results.models import Job, Result
 
     lines = [

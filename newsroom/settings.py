@@ -86,6 +86,8 @@ MIDDLEWARE = [
     # Login is required everywhere except the login page (and the sandbox, which stands in
     # for a public API).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Logged-in users' pages and downloads carry names: no cache keeps them (newsroom.nostore).
+    "newsroom.nostore.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -148,10 +150,16 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's four validators, with 12 characters at least (issue 14, point 8): the accounts open
+# candidates' names, many of them minors', and throttling alone still allows slow guessing.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # The axes backend comes first: it refuses a locked-out login before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -223,6 +231,11 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True  # Django's default, stated: no script of ours reads the session
+# Session length (issue 14, point 5).
+# A login lasts one working day, not Django's two weeks: a newsroom computer left logged in
+# overnight does not open the candidates' names to the next person. Counted from the login
+# (sessions are not saved on every request); the scheduler deletes expired sessions nightly.
+SESSION_COOKIE_AGE = envint("SESSION_AGE_HOURS", "10") * 3600
 # One year, subdomains included: the browser stops trying plain HTTP at all.
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
@@ -261,12 +274,17 @@ CONTENT_SECURITY_POLICY = {
 
 # Login throttling (django-axes), on the editors' login and the admin's alike: after
 # AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is refused
-# for AXES_COOLOFF_MINUTES. Counting the pair, not the address or the username alone, means a
-# newsroom behind one NAT address is not locked out by one colleague, and an attacker cannot lock
-# an editor out from elsewhere.
+# for AXES_COOLOFF_MINUTES. Counting the pair, not the address alone, means a newsroom behind
+# one NAT address is not locked out by one colleague.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Limit per username (issue 14, point 8): a guesser rotating addresses never reaches the limit
+# of any one pair, so a username is also refused, from every address, after this many failures
+# from all addresses together (newsroom.logins). Higher than the pair's, so that one person's
+# typos lock only their own address out; an administrator unlocks early with axes_reset_username.
+AXES_USERNAME_FAILURE_LIMIT = envint("AXES_USERNAME_FAILURE_LIMIT", "10")
+AXES_HANDLER = "newsroom.logins.LoginThrottle"
 AXES_RESET_ON_SUCCESS = True
 # Tries during a lockout do not extend it, so the page's "15 minutes" holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -516,6 +534,9 @@ OPEN_DATA_REFRESH_HOUR = envint("OPEN_DATA_REFRESH_HOUR", "5")
 # The scheduler's heartbeat: beat sends it, a worker stamps the time in the database, so a
 # recent stamp proves both run; /sante/ reports the scheduler down after 3 missed beats.
 HEARTBEAT_INTERVAL_S = envint("HEARTBEAT_INTERVAL_S", "60")
+# /sante/ needs no login: its checks are kept this many seconds (per web process, in the default
+# cache), so that anonymous hits cannot open a broker connection and a query each.
+HEALTH_CACHE_S = envint("HEALTH_CACHE_S", "5")
 
 # Jobs' state lives in the database (results.models.Job); results.deliberation.reconcile squares
 # it with the broker every JOB_RECONCILE_INTERVAL_S. A running job stamps its heartbeat every
@@ -555,5 +576,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-personal-data": {
         "task": "results.tasks.purge_personal_data",
         "schedule": crontab(hour=RETENTION_PURGE_HOUR, minute=0),
+    },
+    # Expired sessions are refused by Django but kept; this deletes them (results.tasks).
+    "clear-expired-sessions": {
+        "task": "results.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=RETENTION_PURGE_HOUR, minute=30),
     },
 }

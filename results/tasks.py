@@ -2,8 +2,10 @@
 
 import logging
 import random
+from importlib import import_module
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.db.utils import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerUnreachable
@@ -203,6 +205,16 @@ def purge_personal_data():
     with nothing to erase records nothing.
     """
     retention.purge()
+
+
+@shared_task
+def clear_expired_sessions():
+    """Daily: delete the sessions past their end (SESSION_COOKIE_AGE), as `clearsessions` does.
+
+    Django refuses an expired session but never deletes it: without this the session table
+    would keep every login, with its user, for ever.
+    """
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
 @shared_task

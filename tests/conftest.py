@@ -63,6 +63,19 @@ def editor(title):
     return user
 
 
+@pytest.fixture
+def title_admin(title):
+    """An admin of `title`: what changes the whole title's print (print settings, départements,
+    profiles) is theirs alone."""
+    from django.contrib.auth import get_user_model
+
+    from results.models import Membership
+
+    user = get_user_model().objects.create_user("chef", password="pw")
+    Membership.objects.create(user=user, title=title, role=Membership.Role.ADMIN)
+    return user
+
+
 def fixture_bytes(name):
     return (FIXTURES / "arpent" / name).read_bytes()
 

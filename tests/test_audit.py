@@ -458,11 +458,11 @@ def test_marking_final_is_recorded_once(client, editor, version):
     assert event.summary == "Version 1 marquée « bon à tirer »"
 
 
-def test_print_settings_changes_are_recorded_with_before_and_after(client, editor, title):
-    client.force_login(editor)
+def test_print_settings_changes_are_recorded_with_before_and_after(client, admin_user, title):
+    client.force_login(admin_user)
     url = reverse("print_settings", args=["gazette"])
     client.post(url, {"bleed_mm": "3", "crop_marks": "on"})
-    event = only_event(user=editor)
+    event = only_event(user=admin_user)
     assert event.action == Action.SETTINGS
     assert event.summary == (
         "Réglages d'impression : fond perdu (mm) : 0 → 3 ; traits de coupe : non → oui"
@@ -472,22 +472,22 @@ def test_print_settings_changes_are_recorded_with_before_and_after(client, edito
     assert AuditEvent.objects.count() == 1
 
 
-def test_an_uploaded_icc_profile_is_recorded_by_its_file_name(client, editor, title):
-    client.force_login(editor)
+def test_an_uploaded_icc_profile_is_recorded_by_its_file_name(client, admin_user, title):
+    client.force_login(admin_user)
     upload = SimpleUploadedFile("imprimeur.icc", ICC.read_bytes())
     client.post(
         reverse("print_settings", args=["gazette"]), {"icc_profile": upload, "bleed_mm": "0"}
     )
-    event = only_event(user=editor)
+    event = only_event(user=admin_user)
     assert event.details["changes"]["icc_profile"][0] == "aucun"
     assert event.details["changes"]["icc_profile"][1].startswith("icc/imprimeur")
 
 
-def test_chosen_departements_are_recorded(client, editor, title, no_worker):
+def test_chosen_departements_are_recorded(client, admin_user, title, no_worker):
     Departement.objects.create(code="48", name="Lozère")
-    client.force_login(editor)
+    client.force_login(admin_user)
     client.post(reverse("choose", args=["gazette"]), {"departements": ["48"]})
-    event = only_event(user=editor)
+    event = only_event(user=admin_user)
     assert event.action == Action.SETTINGS
     assert event.summary == "Départements suivis : + Lozère (48), \u2212 Gard (30)"
     assert event.details == {"settings": "departements", "added": ["48"], "removed": ["30"]}
@@ -495,8 +495,8 @@ def test_chosen_departements_are_recorded(client, editor, title, no_worker):
     assert AuditEvent.objects.count() == 1
 
 
-def test_print_profiles_created_edited_and_made_default_are_recorded(client, editor, title):
-    client.force_login(editor)
+def test_print_profiles_created_edited_and_made_default_are_recorded(client, admin_user, title):
+    client.force_login(admin_user)
     client.post(reverse("new_profile", args=["gazette"]), {"preset": "berliner"})
     client.post(reverse("new_profile", args=["gazette"]), {"preset": "tabloid"})
     tabloid = PrintProfile.objects.get(name="Tabloïd")
@@ -509,7 +509,7 @@ def test_print_profiles_created_edited_and_made_default_are_recorded(client, edi
     client.post(reverse("profile", args=["gazette", tabloid.pk]), edit)
     client.post(reverse("default_profile", args=["gazette", tabloid.pk]))
     summaries = list(
-        AuditEvent.objects.filter(action=Action.SETTINGS, user=editor)
+        AuditEvent.objects.filter(action=Action.SETTINGS, user=admin_user)
         .order_by("pk")
         .values_list("summary", flat=True)
     )

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from results.models import Result, Title
+from results.models import Membership, Result, Title
 from results.sources.arpent import ArpentClient
 from results.store.sync import sync_referentials
 
@@ -27,7 +27,8 @@ def test_an_editor_builds_and_downloads_an_insert(
         sync_referentials(client)
     title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
     user = get_user_model().objects.create_user("redac", password="mot-de-passe")
-    title.members.add(user)
+    # The title's admin: the walk goes through pages that change the whole title's print.
+    title.members.add(user, through_defaults={"role": Membership.Role.ADMIN})
     page = browser_page
 
     with celery_processes(child_env(live_server.url, tmp_path), tmp_path):

@@ -11,7 +11,16 @@ from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
 from layouts.profile import BERLINER
-from results.models import CalendarRow, Departement, Insert, Job, PrintProfile, Result, Title
+from results.models import (
+    CalendarRow,
+    Departement,
+    Insert,
+    Job,
+    Membership,
+    PrintProfile,
+    Result,
+    Title,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +77,8 @@ def newsroom():
     insert.pdf.save("encart.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
     insert.save()
     user = get_user_model().objects.create_user("redac", password="mot-de-passe")
-    title.members.add(user)
+    # The title's admin: the walk goes through pages that change the whole title's print.
+    title.members.add(user, through_defaults={"role": Membership.Role.ADMIN})
     get_user_model().objects.create_superuser("chef", password="mot-de-passe-admin")
     return title, gard
 

@@ -9,7 +9,7 @@ from django.forms import model_to_dict
 from playwright.sync_api import expect
 
 from layouts.profile import TABLOID
-from results.models import PrintProfile, Title
+from results.models import Membership, PrintProfile, Title
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,8 @@ def test_an_editor_tunes_a_tabloid_profile_with_the_live_preview(
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
     user = get_user_model().objects.create_user("redac", password="mot-de-passe")
-    title.members.add(user)
+    # The title's admin: the walk goes through pages that change the whole title's print.
+    title.members.add(user, through_defaults={"role": Membership.Role.ADMIN})
     page = browser_page
 
     page.goto(f"{live_server.url}/")

@@ -1,9 +1,13 @@
-"""/sante/: the database, the broker and the scheduler's heartbeat, for a probe with no login."""
+"""/sante/: the database, the broker and the scheduler's heartbeat, for a probe with no login
+(status only) and for staff (the details)."""
 
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -13,33 +17,112 @@ from results.models import Heartbeat
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def fresh_checks():
+    """Each test sees its own checks, not those another test left in the per-process cache."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def beating():
     health.stamp_heartbeat(timezone.now() - timedelta(seconds=10))
+
+
+@pytest.fixture
+def staff(client):
+    user = get_user_model().objects.create_user("exploit", password="pw", is_staff=True)
+    client.force_login(user)
+    return client
 
 
 def test_it_answers_200_with_every_check_ok_to_an_anonymous_probe(client, beating):
     response = client.get("/sante/")
 
     assert response.status_code == 200
-    body = response.json()
+    assert response.json() == {
+        "database": {"ok": True},
+        "broker": {"ok": True},
+        "scheduler": {"ok": True},
+        "ok": True,
+    }
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_staff_get_the_heartbeats_time_and_age(staff, beating):
+    body = staff.get("/sante/").json()
+
     assert body["ok"] is True
     assert body["database"] == {"ok": True}
     assert body["broker"] == {"ok": True}
     assert body["scheduler"]["ok"] is True
     assert 9 < body["scheduler"]["age_s"] < 60
     assert body["scheduler"]["last_heartbeat"] == Heartbeat.objects.get().at.isoformat()
-    assert "no-cache" in response["Cache-Control"]
 
 
-def test_its_json_has_the_documented_shape(client, beating):
-    body = client.get("/sante/").json()
+def test_its_json_has_the_documented_shape(client, staff, beating):
+    body = staff.get("/sante/").json()
 
     assert set(body) == {"database", "broker", "scheduler", "ok"}
     assert set(body["scheduler"]) == {"ok", "last_heartbeat", "age_s"}
 
 
-def test_a_database_failure_gives_503_with_its_class(client, beating):
+def test_an_anonymous_probe_gets_the_status_without_the_errors_text(client, beating, settings):
+    settings.CELERY_BROKER_URL = "redis://newsroom@redis.internal:6379/0"
+    broker = mock.MagicMock()
+    broker.__enter__.return_value.ensure_connection.side_effect = ConnectionRefusedError(
+        "Error 111 connecting to redis.internal:6379 as newsroom. Connection refused."
+    )
+    with mock.patch.object(health.app, "connection_for_write", return_value=broker):
+        response = client.get("/sante/")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "database": {"ok": True},
+        "broker": {"ok": False},
+        "scheduler": {"ok": True},
+        "ok": False,
+    }
+    for detail in ("redis.internal", "6379", "newsroom", "ConnectionRefused", "111"):
+        assert detail not in response.content.decode()
+
+
+def test_anonymous_hits_within_the_cache_period_neither_query_nor_connect(
+    client, beating, settings, monkeypatch, django_assert_num_queries
+):
+    settings.HEALTH_CACHE_S = 5
+    connect = health.app.connection_for_write
+    attempts = []
+
+    def counted(*args, **kwargs):
+        attempts.append(1)
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(health.app, "connection_for_write", counted)
+    assert client.get("/sante/").status_code == 200
+    with django_assert_num_queries(0):
+        for _ in range(20):
+            assert client.get("/sante/").status_code == 200
+
+    assert len(attempts) == 1
+
+
+def test_the_checks_run_again_once_the_cache_period_is_over(client, beating, settings):
+    settings.HEALTH_CACHE_S = 5
+    broken = mock.MagicMock()
+    broken.cursor.side_effect = OperationalError("could not connect to server")
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        assert client.get("/sante/").status_code == 200
+        with mock.patch.object(health, "connection", broken):
+            traveller.shift(timedelta(seconds=4))
+            assert client.get("/sante/").status_code == 200  # the cached answer
+            traveller.shift(timedelta(seconds=2))
+            assert client.get("/sante/").status_code == 503
+
+
+def test_a_database_failure_gives_503_with_its_class(staff, beating):
+    client = staff
     broken = mock.MagicMock()
     broken.cursor.side_effect = OperationalError("could not connect to server")
     with mock.patch.object(health, "connection", broken):
@@ -55,7 +138,8 @@ def test_a_database_failure_gives_503_with_its_class(client, beating):
     assert body["scheduler"]["ok"] is False
 
 
-def test_a_broker_failure_gives_503_without_its_password(client, beating, settings):
+def test_a_broker_failure_gives_503_without_its_password(staff, beating, settings):
+    client = staff
     settings.CELERY_BROKER_URL = "redis://:s3cret@redis.internal:6379/0"
     broker = mock.MagicMock()
     broker.__enter__.return_value.ensure_connection.side_effect = ConnectionRefusedError(
@@ -72,7 +156,8 @@ def test_a_broker_failure_gives_503_without_its_password(client, beating, settin
     assert body["database"]["ok"] is True
 
 
-def test_a_stale_heartbeat_gives_503(client, settings):
+def test_a_stale_heartbeat_gives_503(staff, settings):
+    client = staff
     settings.HEARTBEAT_INTERVAL_S = 60
     health.stamp_heartbeat(timezone.now() - timedelta(seconds=181))
 
@@ -83,8 +168,8 @@ def test_a_stale_heartbeat_gives_503(client, settings):
     assert response.json()["scheduler"]["age_s"] >= 181
 
 
-def test_no_heartbeat_yet_is_not_ok(client):
-    body = client.get("/sante/").json()
+def test_no_heartbeat_yet_is_not_ok(staff):
+    body = staff.get("/sante/").json()
 
     assert body["scheduler"] == {"ok": False, "last_heartbeat": None, "age_s": None}
 

@@ -276,8 +276,8 @@ def test_the_exports_hold_the_same_names_as_the_pdf(client, title, gard, editor)
 # Print settings
 
 
-def test_an_editor_uploads_the_printers_icc_profile(client, title, editor):
-    client.force_login(editor)
+def test_the_titles_admin_uploads_the_printers_icc_profile(client, title, title_admin):
+    client.force_login(title_admin)
     url = reverse("print_settings", args=["gazette"])
     upload = SimpleUploadedFile("journal.icc", ICC.read_bytes())
     response = client.post(url, {"icc_profile": upload, "bleed_mm": "3", "crop_marks": "on"})
@@ -287,8 +287,10 @@ def test_an_editor_uploads_the_printers_icc_profile(client, title, editor):
     assert title.crop_marks and title.bleed_mm == 3
 
 
-def test_a_file_that_is_not_a_cmyk_profile_is_refused_with_a_clear_message(client, title, editor):
-    client.force_login(editor)
+def test_a_file_that_is_not_a_cmyk_profile_is_refused_with_a_clear_message(
+    client, title, title_admin
+):
+    client.force_login(title_admin)
     url = reverse("print_settings", args=["gazette"])
     upload = SimpleUploadedFile("photo.icc", b"\x89PNG\r\n\x1a\n" + b"\0" * 200)
     response = client.post(url, {"icc_profile": upload, "bleed_mm": "0"})
@@ -298,8 +300,8 @@ def test_a_file_that_is_not_a_cmyk_profile_is_refused_with_a_clear_message(clien
     assert not title.icc_profile
 
 
-def test_print_settings_refuse_an_absurd_bleed(client, title, editor):
-    client.force_login(editor)
+def test_print_settings_refuse_an_absurd_bleed(client, title, title_admin):
+    client.force_login(title_admin)
     response = client.post(reverse("print_settings", args=["gazette"]), {"bleed_mm": "-2"})
     assert "négatif" in response.content.decode()
     assert Title.objects.get().bleed_mm == 0

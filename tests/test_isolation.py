@@ -154,8 +154,19 @@ def kwargs_of(name, objects, slug="gazette"):
     return by_name.get(name)
 
 
-# Pages only the title's admins open; its editors get 403.
-ADMIN_ONLY = {"audit", "audit_csv"}
+# Pages only the title's admins open; its editors get 403. Besides the audit trail, everything
+# that changes the whole title's print: départements followed, print settings and ICC profile,
+# layout profiles and the default one. Editors keep what a deliberation day needs.
+ADMIN_ONLY = {
+    "audit",
+    "audit_csv",
+    "choose",
+    "print_settings",
+    "new_profile",
+    "profile",
+    "profile_preview",
+    "default_profile",
+}
 # Views that only take POST: walked with POST, where GET answers 405.
 POST_ONLY = {
     "request_fetch",
@@ -235,3 +246,78 @@ def test_the_titles_own_users_open_every_page(client, world):
                 assert response.status_code in (200, 302), (url, response.status_code)
             else:
                 assert response.status_code == 200, (url, response.status_code)
+
+
+def test_every_page_and_download_of_a_title_tells_caches_not_to_keep_it(client, world):
+    users, objects = world
+    client.force_login(users["chef"])
+    walked = [("home", reverse("home")), *urls(objects)]
+    for name, url in walked:
+        response = request(client, name, url)
+        assert response["Cache-Control"] == "private, no-store", (url, response.status_code)
+    downloads = {"download", "page_thumbnail", "export_csv", "export_tagged_text", "planning_csv"}
+    assert downloads <= {name for name, _ in walked}
+
+
+def test_the_admin_pages_are_not_kept_by_caches_either(client, world):
+    users, _ = world
+    users["chef"].is_staff = users["chef"].is_superuser = True
+    users["chef"].save()
+    client.force_login(users["chef"])
+
+    assert client.get("/admin/results/removal/")["Cache-Control"] == "private, no-store"
+
+
+def test_static_files_keep_their_own_caching(client, world, settings):
+    settings.WHITENOISE_USE_FINDERS = True  # serve from static/, no collectstatic in tests
+    users, _ = world
+    client.force_login(users["chef"])
+    response = client.get("/static/css/app.css")
+
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_an_editor_changes_nothing_of_the_titles_print_and_is_told_why_in_french(client, world):
+    users, objects = world
+    gazette = Title.objects.get(slug="gazette")
+    other_profile = PrintProfile.create_from(gazette, BERLINER)
+    client.force_login(users["redac"])
+    attempts = [
+        (reverse("choose", args=["gazette"]), {"departements": ["48"]}),
+        (reverse("print_settings", args=["gazette"]), {"bleed_mm": "5"}),
+        (reverse("new_profile", args=["gazette"]), {"preset": "tabloid"}),
+        (reverse("profile", args=["gazette", other_profile.pk]), {"name": "Changé"}),
+        (reverse("default_profile", args=["gazette", other_profile.pk]), {}),
+    ]
+    for url, data in attempts:
+        response = client.post(url, data)
+        assert response.status_code == 403, url
+        assert "réservée aux administrateurs du titre" in response.text, url
+        assert "403.html" in [t.name for t in response.templates], url
+
+    assert list(gazette.departements.values_list("code", flat=True)) == ["30"]
+    assert PrintProfile.objects.filter(title=gazette).count() == 2
+    assert PrintProfile.objects.get(pk=objects["profile"].pk).is_default
+    assert PrintProfile.objects.get(pk=other_profile.pk).name == other_profile.name
+
+
+def test_an_editor_sees_no_link_to_what_only_the_admins_change(client, world):
+    users, objects = world
+    # "Impression", "Choisir les départements", "Nouveau gabarit…", "Modifier".
+    admin_links = [
+        reverse("print_settings", args=["gazette"]),
+        reverse("choose", args=["gazette"]),
+        reverse("new_profile", args=["gazette"]),
+        reverse("profile", args=["gazette", objects["profile"].pk]),
+    ]
+    pages = [reverse("title", args=["gazette"]), reverse("profiles", args=["gazette"])]
+    client.force_login(users["redac"])
+    editor_sees = "".join(client.get(page).text for page in pages)
+    client.force_login(users["chef"])
+    admin_sees = "".join(client.get(page).text for page in pages)
+
+    for link in admin_links:
+        assert f'"{link}"' not in editor_sees, link
+        assert f'"{link}"' in admin_sees, link
+    assert "Définir par défaut" not in editor_sees

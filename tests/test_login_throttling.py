@@ -1,12 +1,17 @@
 """Login throttling (django-axes): five wrong passwords lock one username out from one address
-for 15 minutes, on the editors' login and on the admin's."""
+for 15 minutes, ten from all addresses together lock it out from everywhere, on the editors'
+login and on the admin's. Passwords follow Django's validators, 12 characters at least."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+
+from sandbox.management.commands.demo import DEFAULT_PASSWORD, USERNAME
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +123,54 @@ def test_behind_the_proxy_a_client_cannot_escape_by_sending_its_own_forwarded_fo
         client, "redac", "mot-de-passe", address=proxy, HTTP_X_FORWARDED_FOR="198.51.100.20"
     )
     assert other.status_code == 302
+
+
+def test_a_guesser_rotating_addresses_is_locked_out_of_the_username(client, editor):
+    # Two tries from each address: far below the limit of any one (username, address) pair.
+    for n in range(10):
+        fail(client, 2, address=f"192.0.2.{n}")
+
+    response = log_in(client, "redac", "mot-de-passe", address="198.51.100.20")
+    assert response.status_code == 429
+    assert "Connexion suspendue" in response.text
+    assert not is_logged_in(client)
+    # Other usernames still log in.
+    get_user_model().objects.create_user("collegue", password="autre-mot-de-passe")
+    assert log_in(client, "collegue", "autre-mot-de-passe").status_code == 302
+
+
+def test_failures_from_several_addresses_below_the_username_limit_lock_nobody_out(client, editor):
+    for n in range(3):
+        fail(client, 3, address=f"192.0.2.{n}")
+
+    assert log_in(client, "redac", "mot-de-passe", address="198.51.100.20").status_code == 302
+
+
+def test_the_username_lockout_ends_after_the_cool_off(client, editor):
+    start = datetime(2026, 7, 3, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        for n in range(5):
+            fail(client, 2, address=f"192.0.2.{n}")
+        assert log_in(client, "redac", "mot-de-passe").status_code == 429
+        traveller.shift(timedelta(minutes=15, seconds=1))
+        assert log_in(client, "redac", "mot-de-passe").status_code == 302
+
+
+def test_a_password_needs_12_characters():
+    with pytest.raises(ValidationError) as refused:
+        validate_password("Xq7!vB2#pLm")  # 11 characters, nothing else wrong with it
+
+    assert [error.code for error in refused.value.error_list] == ["password_too_short"]
+    validate_password("Xq7!vB2#pLm9")
+
+
+def test_an_all_digit_password_is_refused_whatever_its_length():
+    with pytest.raises(ValidationError) as refused:
+        validate_password("382910475628")
+
+    assert [error.code for error in refused.value.error_list] == ["password_entirely_numeric"]
+
+
+def test_the_demos_password_passes_the_validators():
+    user = get_user_model()(username=USERNAME)
+    validate_password(DEFAULT_PASSWORD, user)

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from results.models import CalendarRow, Departement, Insert, Job, Result, Title
+from results.models import CalendarRow, Departement, Insert, Job, Membership, Result, Title
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,13 @@ def editor(title):
 
 
 @pytest.fixture
+def chef(title):
+    user = get_user_model().objects.create_user("chef", password="pw")
+    title.members.add(user, through_defaults={"role": Membership.Role.ADMIN})
+    return user
+
+
+@pytest.fixture
 def outsider():
     other = Title.objects.create(name="L'Autre Journal", slug="autre")
     user = get_user_model().objects.create_user("autre", password="pw")
@@ -75,7 +82,6 @@ def insert(title, gard):
 def editor_urls(insert):
     return [
         reverse("title", args=["gazette"]),
-        reverse("choose", args=["gazette"]),
         reverse("departement", args=["gazette", "30"]),
         reverse("activity", args=["gazette", "30"]),
         reverse("results_list", args=["gazette", "30"]),
@@ -85,12 +91,16 @@ def editor_urls(insert):
         reverse("insert_status", args=["gazette", "30", insert.day]),
         reverse("export_csv", args=["gazette", insert.pk]),
         reverse("export_tagged_text", args=["gazette", insert.pk]),
-        reverse("print_settings", args=["gazette"]),
     ]
 
 
+def admin_urls():
+    """What changes the whole title's print: its admins' (tests/test_isolation.py walks it all)."""
+    return [reverse("choose", args=["gazette"]), reverse("print_settings", args=["gazette"])]
+
+
 def test_every_page_sends_anonymous_visitors_to_the_login(client, insert):
-    for url in [reverse("home"), *editor_urls(insert)]:
+    for url in [reverse("home"), *editor_urls(insert), *admin_urls()]:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login")), url
@@ -98,7 +108,7 @@ def test_every_page_sends_anonymous_visitors_to_the_login(client, insert):
 
 def test_another_titles_editor_gets_404_everywhere(client, outsider, insert):
     client.force_login(outsider)
-    for url in editor_urls(insert):
+    for url in editor_urls(insert) + admin_urls():
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Gard" not in response.content.decode()
@@ -111,6 +121,14 @@ def test_another_titles_editor_gets_404_everywhere(client, outsider, insert):
 def test_the_titles_editor_opens_every_page(client, editor, insert):
     client.force_login(editor)
     for url in editor_urls(insert):
+        assert client.get(url).status_code == 200, url
+    for url in admin_urls():
+        assert client.get(url).status_code == 403, url
+
+
+def test_the_titles_admin_opens_the_pages_that_change_its_print(client, chef, insert):
+    client.force_login(chef)
+    for url in admin_urls():
         assert client.get(url).status_code == 200, url
 
 
@@ -129,7 +147,7 @@ def test_the_departement_page_shows_the_calendar_and_the_space_to_reserve(client
 
 
 def test_choosing_departements_saves_them_and_fetches_new_calendars(
-    client, editor, title, django_capture_on_commit_callbacks, monkeypatch
+    client, chef, title, django_capture_on_commit_callbacks, monkeypatch
 ):
     Departement.objects.create(code="48", name="Lozère")
     sent = []
@@ -138,7 +156,7 @@ def test_choosing_departements_saves_them_and_fetches_new_calendars(
     monkeypatch.setattr(
         "results.views.titles.refresh_departement_context.delay", context_refreshes.append
     )
-    client.force_login(editor)
+    client.force_login(chef)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("choose", args=["gazette"]), {"departements": ["30", "48"]})
     assert response.status_code == 302
@@ -147,8 +165,8 @@ def test_choosing_departements_saves_them_and_fetches_new_calendars(
     assert context_refreshes == ["48"]
 
 
-def test_an_unknown_departement_is_refused_and_nothing_is_saved(client, editor, title):
-    client.force_login(editor)
+def test_an_unknown_departement_is_refused_and_nothing_is_saved(client, chef, title):
+    client.force_login(chef)
     response = client.post(reverse("choose", args=["gazette"]), {"departements": ["30", "ZZ"]})
     assert response.status_code == 200
     assert (

@@ -16,7 +16,7 @@ from layouts.preview import preview
 from layouts.profile import BERLINER, MM_TO_PT, TABLOID
 from results.day.content import profile_for
 from results.editions.builds import build_version
-from results.models import Departement, PrintProfile, Result, Title
+from results.models import Departement, Membership, PrintProfile, Result, Title
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,10 @@ def title():
 
 
 @pytest.fixture
-def editor(title, client):
-    user = get_user_model().objects.create_user("redac", password="pw")
-    title.members.add(user)
+def chef(title, client):
+    """The title's admin, logged in: profiles change the whole title's print, so they are theirs."""
+    user = get_user_model().objects.create_user("cheffe", password="pw")
+    Membership.objects.create(user=user, title=title, role=Membership.Role.ADMIN)
     client.force_login(user)
     return user
 
@@ -54,9 +55,7 @@ def form_data(profile, **changes):
     return data | changes
 
 
-def test_a_new_profile_starts_from_the_berliner_preset_and_becomes_the_default(
-    client, editor, title
-):
+def test_a_new_profile_starts_from_the_berliner_preset_and_becomes_the_default(client, chef, title):
     response = client.post(reverse("new_profile", args=["gazette"]), {"preset": "berliner"})
     profile = title.profiles.get()
     assert response["Location"] == reverse("profile", args=["gazette", profile.pk])
@@ -64,7 +63,7 @@ def test_a_new_profile_starts_from_the_berliner_preset_and_becomes_the_default(
     assert profile.is_default
 
 
-def test_a_new_tabloid_profile_starts_from_its_preset_and_is_named_apart(client, editor, title):
+def test_a_new_tabloid_profile_starts_from_its_preset_and_is_named_apart(client, chef, title):
     client.post(reverse("new_profile", args=["gazette"]), {"preset": "berliner"})
     for _ in range(2):
         client.post(reverse("new_profile", args=["gazette"]), {"preset": "tabloid"})
@@ -74,13 +73,13 @@ def test_a_new_tabloid_profile_starts_from_its_preset_and_is_named_apart(client,
     assert not tabloids[0].is_default  # the Berliner one was there first
 
 
-def test_an_unknown_preset_creates_nothing(client, editor, title):
+def test_an_unknown_preset_creates_nothing(client, chef, title):
     response = client.post(reverse("new_profile", args=["gazette"]), {"preset": "broadsheet"})
     assert response.status_code == 400
     assert not title.profiles.exists()
 
 
-def test_the_profiles_page_lists_each_profile_with_its_grid(client, editor, tabloid):
+def test_the_profiles_page_lists_each_profile_with_its_grid(client, chef, tabloid):
     page = client.get(reverse("profiles", args=["gazette"])).content.decode()
     assert "Tabloïd" in page
     assert "290 × 410 mm" in page
@@ -91,7 +90,7 @@ def test_the_profiles_page_lists_each_profile_with_its_grid(client, editor, tabl
     assert "Nouveau gabarit Berliner" in page and "Nouveau gabarit tabloïd" in page
 
 
-def test_the_edit_page_groups_the_fields_and_previews_the_stored_profile(client, editor, tabloid):
+def test_the_edit_page_groups_the_fields_and_previews_the_stored_profile(client, chef, tabloid):
     page = client.get(reverse("profile", args=["gazette", tabloid.pk])).content.decode()
     for legend in ("Page", "Marges", "Colonnes", "Texte", "Titres"):
         assert f"<legend>{legend}</legend>" in page
@@ -106,7 +105,7 @@ def test_the_edit_page_groups_the_fields_and_previews_the_stored_profile(client,
     assert "ŒUVRARD Théo" in page
 
 
-def test_editing_saves_valid_values(client, editor, tabloid):
+def test_editing_saves_valid_values(client, chef, tabloid):
     data = form_data(tabloid, name="Tabloïd dimanche", columns=4, font_size_pt="6.5")
     data |= {"leading_pt": "7.5", "list_style": "run_in"}
     response = client.post(reverse("profile", args=["gazette", tabloid.pk]), data)
@@ -130,7 +129,7 @@ IMPOSSIBLE = [
 
 @pytest.mark.parametrize(("changes", "message"), IMPOSSIBLE)
 def test_an_impossible_value_is_explained_and_nothing_is_saved(
-    client, editor, tabloid, changes, message
+    client, chef, tabloid, changes, message
 ):
     before = stored(tabloid)
     url = reverse("profile", args=["gazette", tabloid.pk])
@@ -145,7 +144,7 @@ def test_an_impossible_value_is_explained_and_nothing_is_saved(
 
 @pytest.mark.parametrize(("changes", "message"), IMPOSSIBLE)
 def test_the_preview_explains_an_impossible_value_and_saves_nothing(
-    client, editor, tabloid, changes, message
+    client, chef, tabloid, changes, message
 ):
     before = stored(tabloid)
     url = reverse("profile_preview", args=["gazette", tabloid.pk])
@@ -158,7 +157,7 @@ def test_the_preview_explains_an_impossible_value_and_saves_nothing(
     assert stored(tabloid) == before
 
 
-def test_the_preview_draws_the_typed_grid_without_saving(client, editor, tabloid):
+def test_the_preview_draws_the_typed_grid_without_saving(client, chef, tabloid):
     before = stored(tabloid)
     url = reverse("profile_preview", args=["gazette", tabloid.pk])
     response = client.post(url, form_data(tabloid, columns=3), headers={"HX-Request": "true"})
@@ -174,7 +173,7 @@ def test_the_preview_draws_the_typed_grid_without_saving(client, editor, tabloid
     assert '<dd class="lines-per-column">106</dd>' in response.content.decode()  # 1063 pt / 10
 
 
-def test_the_preview_of_a_taken_name_still_draws_the_grid(client, editor, title, tabloid):
+def test_the_preview_of_a_taken_name_still_draws_the_grid(client, chef, title, tabloid):
     PrintProfile.create_from(title, BERLINER)
     url = reverse("profile_preview", args=["gazette", tabloid.pk])
     partial = client.post(url, form_data(tabloid, name="Berliner")).content.decode()
@@ -183,7 +182,7 @@ def test_the_preview_of_a_taken_name_still_draws_the_grid(client, editor, title,
     assert PrintProfile.objects.get(pk=tabloid.pk).name == "Tabloïd"
 
 
-def test_setting_another_default_keeps_exactly_one(client, editor, title, tabloid):
+def test_setting_another_default_keeps_exactly_one(client, chef, title, tabloid):
     berliner = PrintProfile.create_from(title, BERLINER)
     assert list(title.profiles.filter(is_default=True)) == [tabloid]
 
@@ -232,7 +231,7 @@ def test_another_titles_editor_gets_404_on_every_profile_url(client, title, tabl
     assert title.profiles.count() == 2
 
 
-def test_a_profile_of_another_title_is_404_even_under_ones_own_title(client, editor):
+def test_a_profile_of_another_title_is_404_even_under_ones_own_title(client, chef):
     other = Title.objects.create(name="L'Autre Journal", slug="autre")
     theirs = PrintProfile.create_from(other, TABLOID)
     for url in profile_urls(theirs)[2:]:
@@ -247,12 +246,12 @@ def test_anonymous_visitors_are_sent_to_the_login(client, tabloid):
         assert response["Location"].startswith(reverse("login")), url
 
 
-def test_actions_that_change_things_need_a_post(client, editor, tabloid):
+def test_actions_that_change_things_need_a_post(client, chef, tabloid):
     for url in profile_urls(tabloid)[3:] + [reverse("new_profile", args=["gazette"])]:
         assert client.get(url).status_code == 405, url
 
 
-def test_the_title_and_departement_pages_name_the_default_profile(client, editor, title, tabloid):
+def test_the_title_and_departement_pages_name_the_default_profile(client, chef, title, tabloid):
     title.departements.add(Departement.objects.create(code="30", name="Gard"))
     page = client.get(reverse("title", args=["gazette"])).content.decode()
     assert reverse("profiles", args=["gazette"]) in page

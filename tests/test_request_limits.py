@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from results.models import Title
+from results.models import Membership, Title
 
 pytestmark = pytest.mark.django_db
 
@@ -16,19 +16,20 @@ MB = 1024 * 1024
 
 
 @pytest.fixture
-def editor():
+def chef():
+    """The title's admin: the print settings' upload is theirs."""
     title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
-    user = get_user_model().objects.create_user("redac", password="pw")
-    title.members.add(user)
+    user = get_user_model().objects.create_user("chef", password="pw")
+    title.members.add(user, through_defaults={"role": Membership.Role.ADMIN})
     return user
 
 
 @pytest.fixture
-def browser(editor):
+def browser(chef):
     """A client whose requests go through the CSRF check, with the cookie a visit leaves: the
     check reads the body before any view does."""
     client = Client(enforce_csrf_checks=True)
-    client.force_login(editor)
+    client.force_login(chef)
     client.get(print_settings())
     return client
 
@@ -49,8 +50,8 @@ def test_an_upload_over_the_body_limit_answers_400_with_the_french_page(browser,
     assert not Title.objects.get().icc_profile
 
 
-def test_a_profile_just_over_8_mb_gets_the_forms_own_message(client, editor):
-    client.force_login(editor)
+def test_a_profile_just_over_8_mb_gets_the_forms_own_message(client, chef):
+    client.force_login(chef)
     upload = SimpleUploadedFile("gros.icc", b"\0" * (8 * MB + 100_000))
     response = client.post(print_settings(), {"icc_profile": upload, "bleed_mm": "0"})
 
@@ -85,8 +86,8 @@ def test_an_expired_form_gets_the_french_csrf_page(browser):
     assert "Rien n'a été enregistré." in response.text
 
 
-def test_an_unknown_page_gets_the_french_404(client, editor):
-    client.force_login(editor)
+def test_an_unknown_page_gets_the_french_404(client, chef):
+    client.force_login(chef)
     response = client.get("/journal/gazette/nulle-part/")
 
     assert response.status_code == 404

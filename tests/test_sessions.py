@@ -1,12 +1,23 @@
 """Sessions read from Redis when there is one (newsroom.sessions): a logout still ends them
-everywhere, and a Redis that has gone away does not take the pages with it."""
+everywhere, and a Redis that has gone away does not take the pages with it. A login lasts one
+working day, and the scheduler deletes expired sessions."""
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.urls import reverse
 
 from results.models import Departement
+from results.tasks import clear_expired_sessions
+
+from .processes import production_environment
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +103,57 @@ def test_a_logout_the_cache_cannot_record_changes_nothing(
     # Still logged in, as the error says, rather than out here and in for whoever reads Redis.
     assert Session.objects.filter(session_key=key).exists()
     assert cached_sessions.get(cached_key(key)) is not None
+
+
+def test_a_login_lasts_one_working_day(client, editor):
+    home = reverse("title", args=["gazette"])
+    start = datetime(2026, 7, 3, 7, 30, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client.force_login(editor)
+        traveller.shift(timedelta(hours=9, minutes=59))
+        assert client.get(home).status_code == 200
+        traveller.shift(timedelta(minutes=2))
+        response = client.get(home)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_session_length_is_set_in_hours_from_the_environment():
+    code = "from django.conf import settings; print(settings.SESSION_COOKIE_AGE)"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    production = production_environment(ALLOWED_HOSTS="news.example.fr")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**env, **production, "SESSION_AGE_HOURS": "8"},
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.stdout.strip() == str(8 * 3600), result.stderr
+
+
+@pytest.mark.parametrize("engine", ["newsroom.sessions", "django.contrib.sessions.backends.db"])
+def test_the_scheduler_deletes_expired_sessions_and_keeps_the_others(
+    client, editor, settings, engine
+):
+    settings.SESSION_ENGINE = engine
+    start = datetime(2026, 7, 3, 7, 30, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client.force_login(editor)
+        yesterdays = client.cookies["sessionid"].value
+        traveller.shift(timedelta(hours=11))
+        client.force_login(editor)
+        todays = client.cookies["sessionid"].value
+        clear_expired_sessions()
+
+    assert not Session.objects.filter(session_key=yesterdays).exists()
+    assert Session.objects.filter(session_key=todays).exists()
+
+
+def test_the_scheduler_clears_expired_sessions_nightly(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["clear-expired-sessions"]
+
+    assert entry["task"] == "results.tasks.clear_expired_sessions"
+    assert entry["schedule"].hour == {settings.RETENTION_PURGE_HOUR}

@@ -3,6 +3,7 @@
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -49,6 +50,28 @@ def check_scheduler(now=None):
         "last_heartbeat": at.isoformat() if at else None,
         "age_s": round(age, 1) if age is not None else None,
     }
+
+
+REPORT_CACHE_KEY = "health-report"
+
+
+def cached_report():
+    """The report of the last HEALTH_CACHE_S seconds, or a fresh one.
+
+    The probe needs no login: without this, every anonymous hit would open a broker connection
+    and query the database, so a flood of hits would load both. The default cache is per
+    process, so each web process checks at most once per period.
+    """
+    checks = cache.get(REPORT_CACHE_KEY)
+    if checks is None:
+        checks = report()
+        cache.set(REPORT_CACHE_KEY, checks, settings.HEALTH_CACHE_S)
+    return checks
+
+
+def status_only(checks):
+    """What anyone may read: ok or not per component, no host, user or error text."""
+    return {name: check if name == "ok" else {"ok": check["ok"]} for name, check in checks.items()}
 
 
 def report():

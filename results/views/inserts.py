@@ -22,7 +22,7 @@ from ..editions.builds import groups_of
 from ..editions.notices import insert_label
 from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, Title
 from ..tasks import enqueue_build
-from .access import _title
+from .access import _admin_title, _is_admin, _title
 from .forms import PrintSettingsForm
 
 
@@ -109,6 +109,7 @@ def insert(request, slug, scope, day):
         "summary": diff_summary(selected.diff) if selected and selected.diff else "",
         "pending_removals": pending_count(title),
         "retention": retention_status(),
+        "is_admin": _is_admin(request.user, title),
         **_status(title, departement and departement.code, day),
     }
     return render(request, "results/insert.html", context)
@@ -287,8 +288,9 @@ def export_tagged_text(request, slug, pk):
 
 
 def print_settings(request, slug):
-    """The title's printer settings: ICC profile (PDF/X-4), bleed, crop marks, grouping."""
-    title = _title(request, slug)
+    """The title's printer settings: ICC profile (PDF/X-4), bleed, crop marks, grouping. They
+    change every insert the title prints: its admins only."""
+    title = _admin_title(request, slug)
     form = PrintSettingsForm(request.POST or None, request.FILES or None, instance=title)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

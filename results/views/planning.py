@@ -10,7 +10,7 @@ from layouts.pdf import css_string, write_pdf
 
 from ..day.forecast import by_departement, by_diploma
 from ..day.planning import plan_csv, title_plan
-from .access import _title
+from .access import _is_admin, _title
 
 
 def planning(request, slug):
@@ -23,6 +23,7 @@ def planning(request, slug):
         "days": days,
         "today": timezone.localdate(),
         "rates": rates,
+        "is_admin": _is_admin(request.user, title),
         "totals": [
             ("Par département", by_departement(days, profile)),
             ("Par diplôme", by_diploma(days, profile)),

@@ -10,12 +10,13 @@ from layouts.profile import BERLINER, TABLOID
 
 from ..audit import Action, changes_text, form_changes, record
 from ..models import PrintProfile
-from .access import _title
+from .access import _admin_title, _is_admin, _title
 from .forms import PrintProfileForm
 
 
 def _profile(request, slug, pk):
-    title = _title(request, slug)
+    """A profile to change: its title's admins only, as everything that changes a title's print."""
+    title = _admin_title(request, slug)
     return get_object_or_404(PrintProfile, pk=pk, title=title)
 
 
@@ -23,9 +24,11 @@ PRESETS = {"berliner": BERLINER, "tabloid": TABLOID}
 
 
 def profiles(request, slug):
+    """The title's profiles, for every member to read; only its admins change them."""
     title = _title(request, slug)
     rows = [(profile, profile.to_layout()) for profile in title.profiles.all()]
-    return render(request, "results/profiles.html", {"title": title, "rows": rows})
+    context = {"title": title, "rows": rows, "is_admin": _is_admin(request.user, title)}
+    return render(request, "results/profiles.html", context)
 
 
 # The profile views find the title before checking the method: another title's URLs are 404
@@ -34,7 +37,7 @@ def profiles(request, slug):
 
 
 def new_profile(request, slug):
-    title = _title(request, slug)
+    title = _admin_title(request, slug)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     preset = PRESETS.get(request.POST.get("preset"))

@@ -16,7 +16,7 @@ from ..models import Departement, Fetch, Insert, Job, Result
 from ..sources import education
 from ..store import opendata
 from ..tasks import enqueue_fetch, refresh_calendar, refresh_departement_context
-from .access import _is_admin, _title
+from .access import _admin_title, _is_admin, _title
 from .forms import DepartementsForm
 
 
@@ -57,7 +57,7 @@ def title_home(request, slug):
 
 
 def choose_departements(request, slug):
-    title = _title(request, slug)
+    title = _admin_title(request, slug)
     if request.method == "POST":
         form = DepartementsForm(request.POST)
         if form.is_valid():

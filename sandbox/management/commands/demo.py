@@ -22,6 +22,8 @@ from sandbox import clock
 
 FOLLOWED = ("30", "34", "48")
 USERNAME = "redaction"
+# Passes the password validators (12 characters at least), as every account's must.
+DEFAULT_PASSWORD = "resultats-2026"
 # Ghostscript's CMYK profile (Debian's libgs-common, AGPL, installed by scripts/setup) stands in
 # for the printer's profile a real title uploads: it makes the demo's inserts PDF/X-4.
 DEMO_ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
@@ -41,7 +43,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, speed, lead, **options):
-        password = os.getenv("DEMO_PASSWORD", "resultats-2026")
+        password = os.getenv("DEMO_PASSWORD", DEFAULT_PASSWORD)
         rehearsal = clock.rehearse(FOLLOWED[0], lead_seconds=lead, speed=speed)
         # The web server is not up yet: talk to the sandbox in-process, through WSGI.
         transport = httpx.WSGITransport(app=get_wsgi_application())

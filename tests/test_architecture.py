@@ -7,6 +7,7 @@ hide, and Django's ORM named by its sub-package.
 """
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,3 +200,18 @@ def test_the_long_tasks_share_one_claim_heartbeat_and_retry_wrapper():
     assert calls.count("claim") == 1
     assert calls.count("keeping_alive") == 1
     assert calls.count("token") == 1
+
+
+def test_the_readme_is_a_door_under_15_kb_whose_links_lead_somewhere():
+    readme = ROOT / "README.md"
+    assert readme.stat().st_size <= 15 * 1024
+    for target in re.findall(r"\]\(([^)#]+)\)", readme.read_text()):
+        if not target.startswith(("http://", "https://")):
+            assert (ROOT / target).exists(), target
+
+
+def test_every_page_of_docs_links_only_to_what_exists():
+    for page in (ROOT / "docs").glob("*.md"):
+        for target in re.findall(r"\]\(([^)#]+)\)", page.read_text()):
+            if not target.startswith(("http://", "https://")):
+                assert (page.parent / target).exists(), (page.name, target)

@@ -35,7 +35,8 @@ def production_environment(**extra):
     return {
         "DEBUG": "False",
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "OBJECTION_HASH_KEY": secrets.token_urlsafe(32),
+        # The test process's own: objections it records must match in a production child.
+        "OBJECTION_HASH_KEY": settings.OBJECTION_HASH_KEY,
         **extra,
     }
 
@@ -55,8 +56,9 @@ def child_env(live_server_url, tmp_path, **extra):
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         VAR_DIR=os.environ.get("VAR_DIR", str(settings.VAR_DIR)),
         PYTHONUNBUFFERED="1",
-        **{key: str(value) for key, value in extra.items()},
     )
+    # What the caller gives wins, a production environment's secrets included.
+    env.update({key: str(value) for key, value in extra.items()})
     return env
 
 

@@ -11,7 +11,6 @@ from datetime import date
 
 from django.views.decorators.debug import sensitive_variables
 
-from . import retries
 from .client import UpstreamClient, UpstreamError
 
 API = "/api/arpent-resultats"
@@ -121,6 +120,12 @@ class ArpentClient(UpstreamClient):
     }
     default_timeout = 20.0
     default_max_attempts = 4
+    label = "ARPENT"
+    error = ArpentError
+    refused_error = ArpentRefused
+    unavailable = ArpentUnavailable
+    payload_error = ArpentPayloadError
+    not_configured = NOT_CONFIGURED
 
     def __init__(self, base_url, *, api_key="", api_key_header="X-Api-Key", **options):
         headers = {api_key_header: api_key} if api_key else {}
@@ -169,7 +174,7 @@ class ArpentClient(UpstreamClient):
         """
         name = "relevé de notes"
         try:
-            response = self._request(
+            response = self.send(
                 "POST",
                 f"{API}/audit-notes/credentials",
                 name,
@@ -190,7 +195,7 @@ class ArpentClient(UpstreamClient):
     # --- transport ------------------------------------------------------------------------
 
     def _get_list(self, name, path, params=None):
-        response = self._request("GET", path, name, params=params)
+        response = self.send("GET", path, name, params=params)
         try:
             data = json.loads(response.content)
         except ValueError as error:
@@ -213,28 +218,6 @@ class ArpentClient(UpstreamClient):
                     body=response.content,
                 )
         return response.status_code, response.content, data
-
-    def _request(self, method, path, name, **kwargs):
-        """Send a request, retrying transient failures with backoff; honour Retry-After."""
-        if not self.http.base_url.host:
-            raise ArpentError(NOT_CONFIGURED)
-        return retries.send(
-            self.http,
-            method,
-            path,
-            label=f"ARPENT {name}",
-            max_attempts=self.max_attempts,
-            max_wait=self.max_wait,
-            sleep=self.sleep,
-            refused=lambda response: ArpentRefused(
-                f"ARPENT {name} : refusé (HTTP {response.status_code})",
-                status=response.status_code,
-                body=response.content,
-            ),
-            unavailable=ArpentUnavailable,
-            too_large=ArpentPayloadError,
-            **kwargs,
-        )
 
 
 # --- record parsing: every problem names the endpoint, the line and the field ---------------

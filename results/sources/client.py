@@ -1,9 +1,12 @@
-"""What the upstream clients share: their error base, HTTP session, settings and closing."""
+"""What the upstream clients share: their error base, HTTP session, settings, sending with
+retries, and closing."""
 
 import time
 
 import httpx
 from django.conf import settings
+
+from . import retries
 
 
 class UpstreamError(Exception):
@@ -26,6 +29,15 @@ class UpstreamClient:
     """
 
     settings_prefix = ""
+    # How messages name the upstream ("ARPENT"), and the errors its calls raise: `error` for a
+    # refusal, `unavailable` once retries are spent, `payload_error` for an answer that cannot
+    # be read (too large), `not_configured` when no address was given.
+    label = ""
+    error = UpstreamError
+    refused_error = None  # None: `error`
+    unavailable = UpstreamError
+    payload_error = UpstreamError
+    not_configured = ""
     # Constructor option → the suffix of its setting.
     settings_names = {"timeout": "TIMEOUT_S", "max_attempts": "MAX_ATTEMPTS"}
     default_timeout = 10.0
@@ -65,6 +77,37 @@ class UpstreamClient:
             for option, suffix in cls.settings_names.items()
         } | overrides
         return cls(getattr(settings, f"{cls.settings_prefix}_BASE_URL"), **options)
+
+    def send(self, method, path, name, *, refused_detail=None, **kwargs):
+        """The response to a request, retrying transient failures with backoff and honouring
+        the wait the server asks (results.sources.retries.send). `name` says which call in
+        messages; `refused_detail(response)` adds the upstream's own reason to a refusal;
+        other keyword arguments go to retries.send and the request."""
+        if not self.http.base_url.host:
+            raise self.error(self.not_configured)
+        refused_error = self.refused_error or self.error
+
+        def refused(response):
+            detail = refused_detail(response) if refused_detail else ""
+            return refused_error(
+                f"{self.label} {name} : refusé (HTTP {response.status_code}{detail})",
+                status=response.status_code,
+                body=response.content,
+            )
+
+        return retries.send(
+            self.http,
+            method,
+            path,
+            label=f"{self.label} {name}",
+            max_attempts=self.max_attempts,
+            max_wait=self.max_wait,
+            sleep=self.sleep,
+            refused=refused,
+            unavailable=self.unavailable,
+            too_large=self.payload_error,
+            **kwargs,
+        )
 
     def close(self):
         self.http.close()

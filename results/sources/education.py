@@ -160,6 +160,11 @@ def from_ods_departement(value):
 class EducationClient(UpstreamClient):
     settings_prefix = "EDUCATION"
     default_max_wait = MAX_WAIT_S
+    label = PORTAL
+    error = OpenDataError
+    unavailable = OpenDataUnavailable
+    payload_error = OpenDataPayloadError
+    not_configured = NOT_CONFIGURED
 
     # --- datasets -------------------------------------------------------------------------
 
@@ -265,27 +270,14 @@ class EducationClient(UpstreamClient):
     # --- transport ------------------------------------------------------------------------
 
     def _get(self, path, name, params):
-        """GET, retrying transient failures with backoff; honour Retry-After and the quota."""
-        if not self.http.base_url.host:
-            raise OpenDataError(NOT_CONFIGURED)
-        return retries.send(
-            self.http,
+        """GET, honouring Retry-After and the quota; a refusal quotes the portal's message."""
+        return self.send(
             "GET",
             path,
+            name,
             params=params,
-            label=f"{PORTAL} {name}",
-            max_attempts=self.max_attempts,
-            max_wait=self.max_wait,
-            sleep=self.sleep,
             asked_wait=_asked_wait,
-            refused=lambda response: OpenDataError(
-                f"{PORTAL} {name} : refusé (HTTP {response.status_code}"
-                f"{_ods_message(response.content)})",
-                status=response.status_code,
-                body=response.content,
-            ),
-            unavailable=OpenDataUnavailable,
-            too_large=OpenDataPayloadError,
+            refused_detail=lambda response: _ods_message(response.content),
         )
 
 

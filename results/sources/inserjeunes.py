@@ -75,6 +75,11 @@ class EmploymentRates:
 class InserJeunesClient(UpstreamClient):
     settings_prefix = "INSERJEUNES"
     settings_names = {"api_key": "API_KEY", "timeout": "TIMEOUT_S", "max_attempts": "MAX_ATTEMPTS"}
+    label = "InserJeunes"
+    error = InserJeunesError
+    unavailable = InserJeunesUnavailable
+    payload_error = InserJeunesPayloadError
+    not_configured = NOT_CONFIGURED
 
     def __init__(self, base_url, *, api_key="", **options):
         # The routes used here are public: a key is sent only to whoever asks for one.
@@ -128,29 +133,16 @@ class InserJeunesClient(UpstreamClient):
     # --- transport --------------------------------------------------------------------------
 
     def _request(self, path, name, params):
-        """GET, retrying transient failures with backoff; honour Retry-After. A 404 is returned:
-        it is an answer about the data, which the caller reads."""
-        if not self.http.base_url.host:
-            raise InserJeunesError(NOT_CONFIGURED)
-        return retries.send(
-            self.http,
+        """GET, honouring Retry-After. A 404 is returned: it is an answer about the data,
+        which the caller reads."""
+        return self.send(
             "GET",
             path,
+            name,
             params=params,
-            label=f"InserJeunes {name}",
-            max_attempts=self.max_attempts,
-            max_wait=self.max_wait,
-            sleep=self.sleep,
             asked_wait=_asked_wait,
             accept=lambda status: status < 400 or status == 404,
-            refused=lambda response: InserJeunesError(
-                f"InserJeunes {name} : refusé (HTTP {response.status_code}"
-                f"{_boom_message(response)})",
-                status=response.status_code,
-                body=response.content,
-            ),
-            unavailable=InserJeunesUnavailable,
-            too_large=InserJeunesPayloadError,
+            refused_detail=_boom_message,
         )
 
 

@@ -8,14 +8,21 @@ is ours and `uv lock` says when it no longer fits.
 
 import ast
 import functools
+import importlib.util
+import logging
 import re
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
+import httpx2
+
+from results.sources.client import UpstreamClient
+
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+LOCK = tomllib.loads((ROOT / "uv.lock").read_text())
 
 # What ships: its imports must be runtime dependencies (production installs no dev group).
 PRODUCT = ("newsroom", "results", "layouts", "sandbox", "manage.py")
@@ -102,3 +109,22 @@ def test_the_runtime_dependencies_are_what_the_product_uses():
 
 def test_no_package_is_declared_twice():
     assert RUNTIME & DEV == set()
+
+
+def test_the_unmaintained_http_client_is_neither_locked_nor_installed():
+    """httpx had no release after December 2024 and closed its issues in February 2026; its
+    maintained fork, httpx2, keeps the API under its own name."""
+    locked = {package["name"] for package in LOCK["package"]}
+    assert "httpx2" in locked
+    assert not {"httpx", "httpcore"} & locked
+    assert importlib.util.find_spec("httpx") is None
+
+
+def test_the_http_clients_request_lines_stay_out_of_the_logs(caplog):
+    """httpx2 logs every request at INFO under its own logger's name: the settings quiet that
+    name, as they quieted httpx's."""
+    caplog.set_level(logging.INFO)
+    upstream = httpx2.MockTransport(lambda request: httpx2.Response(200, json=[]))
+    with UpstreamClient("http://upstream.test", transport=upstream) as client:
+        assert client.http.get("/resultats").status_code == 200
+    assert [record.name for record in caplog.records] == []

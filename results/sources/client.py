@@ -2,7 +2,7 @@
 
 import time
 
-import httpx
+import httpx2
 from django.conf import settings
 
 
@@ -48,7 +48,7 @@ class UpstreamClient:
             "User-Agent": "newsroom-exam-results",
             **(headers or {}),
         }
-        self.http = httpx.Client(
+        self.http = httpx2.Client(
             base_url=base_url.rstrip("/"),
             headers=headers,
             timeout=self.default_timeout if timeout is None else timeout,

@@ -20,11 +20,12 @@ import httpx2
 
 from results.sources.client import UpstreamClient
 
-ROOT = Path(__file__).resolve().parent.parent
+# The nearest folder holding pyproject.toml: this file may move into a sub-folder of tests/.
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 LOCK = tomllib.loads((ROOT / "uv.lock").read_text())
 
-# What ships: its imports must be runtime dependencies (production installs no dev group).
+# What ships: its imports must be runtime dependencies (a production install leaves out dev).
 PRODUCT = ("newsroom", "results", "layouts", "sandbox", "manage.py")
 # What only developers and CI run: its imports may come from the dev group.
 TOOLING = ("tests", "benchmarks", "scripts", "conftest.py")

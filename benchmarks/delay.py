@@ -170,7 +170,7 @@ def prepare(transport=None):
     """A title following Nord, its calendar; today Nord's last deliberation day, the sandbox's
     clock before its first jury. Returns Nord's sections. The sandbox answers in-process
     (`transport`: the WSGI app by default)."""
-    import httpx
+    import httpx2
     from django.core.wsgi import get_wsgi_application
 
     from results.models import Title
@@ -181,7 +181,7 @@ def prepare(transport=None):
     start = session_ending_today(CODE)
     sections = data.sections(CODE, start)
     clock.set_clock(sections[0].moment - timedelta(seconds=LEAD_S), start=start)
-    transport = transport or httpx.WSGITransport(app=get_wsgi_application())
+    transport = transport or httpx2.WSGITransport(app=get_wsgi_application())
     with ArpentClient("http://127.0.0.1/arpent-resultats-api", transport=transport) as client:
         sync_referentials(client)
         sync_calendar(client, CODE)

@@ -169,14 +169,14 @@ def main():
 
 
 def wait_until_up(base):
-    import httpx
+    import httpx2
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/connexion/", timeout=2).status_code == 200:
+            if httpx2.get(f"{base}/connexion/", timeout=2).status_code == 200:
                 return
-        except httpx.TransportError:
+        except httpx2.TransportError:
             pass
         time.sleep(0.2)
     raise SystemExit("gunicorn did not show the login page within 60 s")
@@ -188,7 +188,7 @@ def seed():
     Returns (editors, pending, history): `pending` are inserts not built yet, for the worker
     to build during the run; `history` the number of past fetch jobs.
     """
-    import httpx
+    import httpx2
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.core.wsgi import get_wsgi_application
@@ -206,7 +206,7 @@ def seed():
     clock.set_clock(timezone.now(), start=today - timedelta(days=26))
     sizes = sorted(data.BY_CODE, key=lambda code: sum(p.nb_candidats for p in data.plan(code)))
     codes = sizes[: 2 * TITLES]
-    transport = httpx.WSGITransport(app=get_wsgi_application())
+    transport = httpx2.WSGITransport(app=get_wsgi_application())
     with ArpentClient("http://127.0.0.1/arpent-resultats-api", transport=transport) as client:
         sync_referentials(client)
         for code in codes:
@@ -359,14 +359,14 @@ class Browser:
 
 
 async def crowd(base, editors, pending, roots):
-    import httpx
+    import httpx2
     from asgiref.sync import sync_to_async
 
     from results.tasks import enqueue_build
 
     port = int(base.rsplit(":", 1)[1])
     records, browsers, cpu_window = [], [], {}
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+    async with httpx2.AsyncClient(base_url=base, timeout=30) as client:
         for i, (user, *_rest) in enumerate(editors):
             if i < FORM_LOGINS:
                 session = await form_login(client, user.username)

@@ -17,7 +17,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 django.setup()
 
-import httpx  # noqa: E402
+import httpx2  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from results.models import Departement, Result  # noqa: E402
@@ -43,7 +43,7 @@ def payload():
 
 
 def client(body):
-    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+    transport = httpx2.MockTransport(lambda request: httpx2.Response(200, content=body))
     return ArpentClient("http://bench.invalid", transport=transport)
 
 

@@ -19,7 +19,7 @@ class SecretsHiddenFilter(SafeExceptionReporterFilter):
     into request.META. Django honours `sensitive_variables` and `sensitive_post_parameters` only
     with DEBUG off: the desk is run in DEBUG on editors' real machines and on real credentials
     (an INA typed to check an addition), so they hold in DEBUG too. A value can also reach a
-    frame under another name (the JSON body of the transcript call inside httpx), so any local
+    frame under another name (the JSON body of the transcript call inside httpx2), so any local
     variable whose text contains a secret or a value posted as sensitive is hidden as well.
     """
 

@@ -516,11 +516,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    # httpx logs every request at INFO and WeasyPrint every rendering step: too chatty.
+    # httpx2 logs every request at INFO and WeasyPrint every rendering step: too chatty.
     "loggers": {
-        "httpx": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},
         # Its DEBUG trace follows every request of E3 too: never at LOG_LEVEL=DEBUG.
-        "httpcore": {"level": "WARNING"},
+        "httpcore2": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         # A page answered 503 while the database is away: one line, not a traceback each.
         "django.request": {"filters": ["database_down"]},

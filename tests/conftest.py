@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from results.sources.arpent import ArpentClient
@@ -102,7 +102,7 @@ class FakeUpstream:
                 if isinstance(response, Exception):
                     raise response
                 return response
-        return httpx.Response(404, json={"status": 404, "error": "Not Found"})
+        return httpx2.Response(404, json={"status": 404, "error": "Not Found"})
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def client_for(sleeps):
     def make(upstream, **options):
         return ArpentClient(
             "http://arpent.test/arpent-resultats-api",
-            transport=httpx.MockTransport(upstream),
+            transport=httpx2.MockTransport(upstream),
             sleep=sleeps.append,
             **options,
         )

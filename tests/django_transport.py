@@ -1,11 +1,11 @@
-"""An httpx transport answered by this project's own views (the sandbox's stand-ins), through
+"""An httpx2 transport answered by this project's own views (the sandbox's stand-ins), through
 Django's test client: the real upstream clients run against them inside the test's transaction."""
 
-import httpx
+import httpx2
 from django.test import Client
 
 
-class DjangoTransport(httpx.BaseTransport):
+class DjangoTransport(httpx2.BaseTransport):
     def handle_request(self, request):
         response = Client().generic(
             request.method,
@@ -16,4 +16,6 @@ class DjangoTransport(httpx.BaseTransport):
         )
         # A streamed answer stays streamed (the sandbox's huge fault): read as the client reads.
         content = response.streaming_content if response.streaming else response.content
-        return httpx.Response(response.status_code, headers=dict(response.items()), content=content)
+        return httpx2.Response(
+            response.status_code, headers=dict(response.items()), content=content
+        )

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-import httpx
+import httpx2
 import pytest
 
 from results.sources.arpent import ArpentPayloadError, ArpentRefused, ArpentUnavailable
@@ -11,7 +11,7 @@ from .conftest import fixture_bytes
 
 
 def ok(body, status=200, **headers):
-    return httpx.Response(
+    return httpx2.Response(
         status, content=body, headers={"Content-Type": "application/json", **headers}
     )
 
@@ -102,8 +102,8 @@ def test_it_rejects_rows_of_another_departement(upstream, client_for):
 def test_it_retries_server_errors_with_backoff_then_succeeds(upstream, client_for, sleeps):
     upstream.answer(
         "/calendriers",
-        httpx.Response(503),
-        httpx.Response(502, text="<html>Bad gateway</html>"),
+        httpx2.Response(503),
+        httpx2.Response(502, text="<html>Bad gateway</html>"),
         ok(b"[]"),
     )
     answer = client_for(upstream).calendar("30")
@@ -113,13 +113,13 @@ def test_it_retries_server_errors_with_backoff_then_succeeds(upstream, client_fo
 
 
 def test_it_honours_retry_after_on_429(upstream, client_for, sleeps):
-    upstream.answer("/calendriers", httpx.Response(429, headers={"Retry-After": "7"}), ok(b"[]"))
+    upstream.answer("/calendriers", httpx2.Response(429, headers={"Retry-After": "7"}), ok(b"[]"))
     client_for(upstream).calendar("30")
     assert sleeps == [7.0]
 
 
 def test_it_gives_up_after_its_attempts_with_a_transient_error(upstream, client_for, sleeps):
-    upstream.answer("/resultats", httpx.Response(500, json={"status": 500}))
+    upstream.answer("/resultats", httpx2.Response(500, json={"status": 500}))
     with pytest.raises(ArpentUnavailable, match="HTTP 500") as caught:
         client_for(upstream, max_attempts=3).results("30")
     assert caught.value.status == 500
@@ -128,7 +128,7 @@ def test_it_gives_up_after_its_attempts_with_a_transient_error(upstream, client_
 
 
 def test_it_hands_a_long_retry_after_back_to_the_caller(upstream, client_for, sleeps):
-    upstream.answer("/resultats", httpx.Response(429, headers={"Retry-After": "600"}))
+    upstream.answer("/resultats", httpx2.Response(429, headers={"Retry-After": "600"}))
     with pytest.raises(ArpentUnavailable) as caught:
         client_for(upstream, max_wait=30).results("30")
     assert caught.value.retry_after == 600
@@ -138,8 +138,8 @@ def test_it_hands_a_long_retry_after_back_to_the_caller(upstream, client_for, sl
 def test_it_retries_timeouts_and_network_errors(upstream, client_for, sleeps):
     upstream.answer(
         "/resultats",
-        httpx.ReadTimeout("slow"),
-        httpx.ConnectError("refused"),
+        httpx2.ReadTimeout("slow"),
+        httpx2.ConnectError("refused"),
         ok(b"[]"),
     )
     assert client_for(upstream).results("30").records == []
@@ -147,7 +147,7 @@ def test_it_retries_timeouts_and_network_errors(upstream, client_for, sleeps):
 
 
 def test_it_does_not_retry_a_refusal(upstream, client_for, sleeps):
-    upstream.answer("/resultats", httpx.Response(401, json={"status": 401}))
+    upstream.answer("/resultats", httpx2.Response(401, json={"status": 401}))
     with pytest.raises(ArpentRefused, match="HTTP 401"):
         client_for(upstream).results("30")
     assert sleeps == []

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime, time
 from urllib.parse import urlparse
 
-import httpx
+import httpx2
 import pytest
 from django.db import connection
 from django.test import Client
@@ -90,14 +90,14 @@ def web_server(env, tmp_path):
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=base, timeout=10) as client:
+        with httpx2.Client(base_url=base, timeout=10) as client:
 
             def up():
                 if proc.poll() is not None:
                     raise AssertionError(f"gunicorn exited with status {proc.returncode}")
                 try:
                     return client.get("/connexion/").status_code == 200
-                except httpx.TransportError:
+                except httpx2.TransportError:
                     return False
 
             wait_for(up, timeout=30, interval=0.2, message="gunicorn to answer")

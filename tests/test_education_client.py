@@ -4,7 +4,7 @@ transient failures, and the portal's quota headers honoured."""
 import json
 import time
 
-import httpx
+import httpx2
 import pytest
 
 from results.sources.education import (
@@ -34,7 +34,7 @@ def fixture_bytes(name):
 def ok(body, status=200, **headers):
     if not isinstance(body, bytes):
         body = json.dumps(body).encode()
-    return httpx.Response(
+    return httpx2.Response(
         status, content=body, headers={"Content-Type": "application/json", **headers}
     )
 
@@ -52,7 +52,7 @@ def sleeps():
 @pytest.fixture
 def client(portal, sleeps):
     return EducationClient(
-        "http://portal.test", transport=httpx.MockTransport(portal), sleep=sleeps.append
+        "http://portal.test", transport=httpx2.MockTransport(portal), sleep=sleeps.append
     )
 
 
@@ -296,8 +296,8 @@ def test_it_gives_up_after_three_503s(portal, client, sleeps):
 def test_it_retries_timeouts_and_network_errors(portal, client, sleeps):
     portal.answer(
         RECORDS,
-        httpx.ReadTimeout("slow"),
-        httpx.ConnectError("refused"),
+        httpx2.ReadTimeout("slow"),
+        httpx2.ConnectError("refused"),
         ok(fixture_bytes("annuaire_records_30.json")),
     )
     assert len(client.agricultural_establishments("30")) == 3

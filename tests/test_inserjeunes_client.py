@@ -2,7 +2,7 @@
 
 import json
 
-import httpx
+import httpx2
 import pytest
 
 from results.sources.inserjeunes import (
@@ -26,7 +26,7 @@ def fixture(name):
 
 def answer(name_or_body, status=200, **headers):
     body = fixture(name_or_body) if name_or_body.endswith(".json") else name_or_body.encode()
-    return httpx.Response(
+    return httpx2.Response(
         status,
         content=body,
         headers={"Content-Type": "application/json; charset=utf-8", **headers},
@@ -38,7 +38,7 @@ def inserjeunes(sleeps):
     def make(upstream, **options):
         return InserJeunesClient(
             "https://exposition.inserjeunes.test",
-            transport=httpx.MockTransport(upstream),
+            transport=httpx2.MockTransport(upstream),
             sleep=sleeps.append,
             **options,
         )
@@ -102,7 +102,7 @@ def test_rates_withheld_by_the_source_are_none_and_flagged(upstream, inserjeunes
 
 def test_rates_sent_for_fewer_than_20_leavers_are_not_kept(upstream, inserjeunes):
     body = b'{"millesime": "2024", "nb_annee_term": 19, "taux_en_emploi_6_mois": 50}'
-    upstream.answer(NATIONAL, httpx.Response(200, content=body))
+    upstream.answer(NATIONAL, httpx2.Response(200, content=body))
     rates = inserjeunes(upstream).national("40321104")
     assert rates.withheld
     assert rates.employment_6m is None
@@ -165,7 +165,7 @@ def test_an_unknown_certification_is_no_data(upstream, inserjeunes, path, fixtur
 
 def test_a_404_that_is_not_the_apis_own_is_an_error(upstream, inserjeunes):
     # A wrong INSERJEUNES_BASE_URL must not pass for "no figures" on every diploma.
-    upstream.answer(NATIONAL, httpx.Response(404, content=b"<html>Not Found</html>"))
+    upstream.answer(NATIONAL, httpx2.Response(404, content=b"<html>Not Found</html>"))
     with pytest.raises(InserJeunesError, match="HTTP 404") as caught:
         inserjeunes(upstream).national("40321104")
     assert type(caught.value) is InserJeunesError
@@ -234,8 +234,8 @@ def test_a_few_server_errors_are_absorbed_by_the_retries(upstream, inserjeunes):
 def test_timeouts_and_network_errors_are_transient(upstream, inserjeunes):
     upstream.answer(
         NATIONAL,
-        httpx.ReadTimeout("slow"),
-        httpx.ConnectError("refused"),
+        httpx2.ReadTimeout("slow"),
+        httpx2.ConnectError("refused"),
     )
     with pytest.raises(InserJeunesUnavailable, match="connexion impossible"):
         inserjeunes(upstream, max_attempts=2).national("40321104")
@@ -254,7 +254,7 @@ def test_timeouts_and_network_errors_are_transient(upstream, inserjeunes):
     ],
 )
 def test_it_rejects_a_body_that_is_not_the_contracts(upstream, inserjeunes, body, expected):
-    upstream.answer(NATIONAL, httpx.Response(200, content=body))
+    upstream.answer(NATIONAL, httpx2.Response(200, content=body))
     with pytest.raises(InserJeunesPayloadError, match=expected) as caught:
         inserjeunes(upstream).national("40321104")
     assert caught.value.body == body

@@ -6,7 +6,7 @@ import json
 import logging
 from datetime import date, datetime
 
-import httpx
+import httpx2
 import pytest
 import time_machine
 from django.apps import apps
@@ -78,7 +78,7 @@ def arpent(monkeypatch, upstream, client_for, settings):
 def logs(caplog):
     caplog.set_level(logging.DEBUG)
     # Quieted in the settings: here every line they would write is searched too.
-    for name in ("httpx", "httpcore", "weasyprint"):
+    for name in ("httpx2", "httpcore2", "weasyprint"):
         caplog.set_level(logging.DEBUG, logger=name)
     return caplog
 
@@ -108,13 +108,13 @@ def transcript(*, examen=None, **fields):
         "dateDeliberation": DAY.isoformat(),
     }
     body.update(fields)
-    return httpx.Response(200, json=body)
+    return httpx2.Response(200, json=body)
 
 
 def upstream_error(status):
     """A Spring error that quotes the credentials, as an upstream might."""
     message = f"ina {INA} / numGestion {NUM_GESTION} : {NOM} {PRENOMS}"
-    return httpx.Response(status, json={"status": status, "message": message})
+    return httpx2.Response(status, json={"status": status, "message": message})
 
 
 # Every way E3 can answer that refuses the addition, and what the editor is told.
@@ -123,8 +123,8 @@ REFUSALS = [
     (upstream_error(404), "Aucun relevé de notes"),
     (upstream_error(400), "Aucun relevé de notes"),
     (upstream_error(503), "Vérification impossible"),
-    (httpx.Response(200, text=f"<html>{NOM} {NON_ADMISSION}</html>"), "Vérification impossible"),
-    (httpx.Response(200, json={"nom": NOM, "resultat": NON_ADMISSION}), "Vérification impossible"),
+    (httpx2.Response(200, text=f"<html>{NOM} {NON_ADMISSION}</html>"), "Vérification impossible"),
+    (httpx2.Response(200, json={"nom": NOM, "resultat": NON_ADMISSION}), "Vérification impossible"),
     (transcript(nom=[NOM]), "Vérification impossible"),
     (transcript(prenoms={"usuel": PRENOMS}), "Vérification impossible"),
     (transcript(resultat=[NON_ADMISSION]), "Vérification impossible"),
@@ -293,7 +293,7 @@ def test_a_fetch_that_cannot_read_a_line_names_the_field_not_its_value(gard, arp
         "resultat": NON_ADMISSION,
     }
     for broken in ({"nom": [NOM]}, {"prenoms": [PRENOMS]}, {"resultat": [NON_ADMISSION]}):
-        arpent.answers = {"resultats": [httpx.Response(200, json=[{**row, **broken}])]}
+        arpent.answers = {"resultats": [httpx2.Response(200, json=[{**row, **broken}])]}
         job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
         fetch_results.apply(args=[job.pk])
         job.refresh_from_db()

@@ -5,7 +5,7 @@ import subprocess
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import httpx
+import httpx2
 import pytest
 import time_machine
 from django.db import connection
@@ -61,7 +61,7 @@ def fetch(upstream, client_for, gard):
     """A fetch of the Gard's results through the normal path; the ministry always serves the
     same list, the objector included."""
     body = fixture_bytes("resultats_30.json")
-    upstream.answer("/resultats", httpx.Response(200, content=body))
+    upstream.answer("/resultats", httpx2.Response(200, content=body))
     return lambda: sync_results(client_for(upstream), "30")
 
 

@@ -1,6 +1,6 @@
 """The retry loop the upstream clients share, on its own."""
 
-import httpx
+import httpx2
 import pytest
 
 from results.sources import retries
@@ -35,7 +35,7 @@ def answers(*responses):
             raise answer
         return answer
 
-    http = httpx.Client(base_url="http://upstream.test", transport=httpx.MockTransport(handler))
+    http = httpx2.Client(base_url="http://upstream.test", transport=httpx2.MockTransport(handler))
     return http, calls
 
 
@@ -64,20 +64,20 @@ def test_the_backoff_grows_with_each_attempt():
 
 
 def test_a_transient_failure_then_a_success_returns_the_success(send, sleeps):
-    http, calls = answers(httpx.ConnectTimeout("slow"), httpx.Response(503), httpx.Response(200))
+    http, calls = answers(httpx2.ConnectTimeout("slow"), httpx2.Response(503), httpx2.Response(200))
     assert send(http).status_code == 200
     assert len(calls) == 3
     assert len(sleeps) == 2
 
 
 def test_it_waits_as_long_as_retry_after_says(send, sleeps):
-    http, _ = answers(httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200))
+    http, _ = answers(httpx2.Response(429, headers={"Retry-After": "7"}), httpx2.Response(200))
     assert send(http).status_code == 200
     assert sleeps == [7.0]
 
 
 def test_a_retry_after_beyond_max_wait_gives_up_at_once(send, sleeps):
-    http, calls = answers(httpx.Response(429, headers={"Retry-After": "600"}))
+    http, calls = answers(httpx2.Response(429, headers={"Retry-After": "600"}))
     with pytest.raises(Unavailable) as caught:
         send(http)
     assert str(caught.value) == "Amont test : indisponible (HTTP 429) après 1 essai(s)"
@@ -87,7 +87,7 @@ def test_a_retry_after_beyond_max_wait_gives_up_at_once(send, sleeps):
 
 
 def test_it_gives_up_when_the_attempts_run_out(send, sleeps):
-    http, _ = answers(*[httpx.Response(502)] * 3)
+    http, _ = answers(*[httpx2.Response(502)] * 3)
     with pytest.raises(Unavailable) as caught:
         send(http)
     assert str(caught.value) == "Amont test : indisponible (HTTP 502) après 3 essai(s)"
@@ -96,7 +96,7 @@ def test_it_gives_up_when_the_attempts_run_out(send, sleeps):
 
 
 def test_a_refusal_is_not_retried(send, sleeps):
-    http, calls = answers(httpx.Response(403))
+    http, calls = answers(httpx2.Response(403))
     with pytest.raises(Refused):
         send(http)
     assert len(calls) == 1
@@ -104,7 +104,7 @@ def test_a_refusal_is_not_retried(send, sleeps):
 
 
 def test_accept_lets_a_status_through_to_the_caller(send):
-    http, _ = answers(httpx.Response(404))
+    http, _ = answers(httpx2.Response(404))
     response = send(http, accept=lambda status: status < 400 or status == 404)
     assert response.status_code == 404
 
@@ -118,7 +118,7 @@ def test_retry_after_reads_seconds_and_http_dates():
 
 def test_an_answer_past_the_cap_is_refused_at_once_and_not_retried(send, sleeps, settings):
     settings.UPSTREAM_MAX_BYTES = 10
-    http, calls = answers(httpx.Response(200, content=b"[" + b"1," * 10 + b"1]"))
+    http, calls = answers(httpx2.Response(200, content=b"[" + b"1," * 10 + b"1]"))
     with pytest.raises(TooLarge) as caught:
         send(http)
     assert str(caught.value) == (

@@ -3,7 +3,7 @@ banner, and error pages and logs that show no secret and no candidate's credenti
 
 import logging
 
-import httpx
+import httpx2
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -108,7 +108,7 @@ def test_the_debug_error_page_and_the_log_show_no_password_no_key_and_no_credent
         raise RuntimeError("a bug inside the transport")
 
     def client(**overrides):
-        transport = httpx.MockTransport(broken_transport)
+        transport = httpx2.MockTransport(broken_transport)
         return ArpentClient("http://arpent.test", transport=transport, max_attempts=1)
 
     monkeypatch.setattr(ArpentClient, "from_settings", staticmethod(client))

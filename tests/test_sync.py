@@ -2,7 +2,7 @@
 
 import json
 
-import httpx
+import httpx2
 import pytest
 
 from results.models import CalendarRow, Departement, Fetch, Result
@@ -22,7 +22,7 @@ def gard():
 def json_response(body):
     if not isinstance(body, bytes):
         body = json.dumps(body, ensure_ascii=False).encode()
-    return httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
+    return httpx2.Response(200, content=body, headers={"Content-Type": "application/json"})
 
 
 def snapshot():
@@ -88,8 +88,8 @@ def test_new_names_in_a_section_are_added_and_others_untouched(gard, upstream, c
 @pytest.mark.parametrize(
     "bad",
     [
-        httpx.Response(200, content=b'[{"filiere": "Baccalaur'),
-        httpx.Response(200, content=b"<html>Erreur</html>", headers={"Content-Type": "text/html"}),
+        httpx2.Response(200, content=b'[{"filiere": "Baccalaur'),
+        httpx2.Response(200, content=b"<html>Erreur</html>", headers={"Content-Type": "text/html"}),
         json_response([{"filiere": "BTSA", "option": "x", "departement": "30"}]),
     ],
 )
@@ -109,7 +109,7 @@ def test_a_malformed_answer_alters_no_stored_row(gard, upstream, client_for, bad
 
 def test_an_unavailable_upstream_is_recorded_and_alters_nothing(gard, upstream, client_for):
     upstream.answer(
-        "/resultats", json_response(fixture_bytes("resultats_30.json")), httpx.Response(503)
+        "/resultats", json_response(fixture_bytes("resultats_30.json")), httpx2.Response(503)
     )
     client = client_for(upstream, max_attempts=2)
     sync_results(client, "30")

@@ -1,7 +1,7 @@
 """Upstream answers are read within UPSTREAM_MAX_BYTES: a larger one is refused while it is
 read (or before, from its Content-Length), as a bad payload that keeps what is stored."""
 
-import httpx
+import httpx2
 import pytest
 
 from results.models import Departement, Fetch, Result
@@ -18,7 +18,7 @@ CAP = 64 * 1024
 CHUNK = 8 * 1024
 
 
-class EndlessList(httpx.SyncByteStream):
+class EndlessList(httpx2.SyncByteStream):
     """A JSON list that never ends, served in chunks; counts the bytes it handed out."""
 
     def __init__(self):
@@ -34,7 +34,7 @@ class EndlessList(httpx.SyncByteStream):
 
 def endless(**headers):
     stream = EndlessList()
-    return stream, httpx.Response(
+    return stream, httpx2.Response(
         200, stream=stream, headers={"Content-Type": "application/json", **headers}
     )
 
@@ -58,7 +58,7 @@ def test_an_answer_past_the_cap_is_refused_while_read_and_stores_nothing(
 ):
     settings.UPSTREAM_MAX_BYTES = 1024 * 1024
     stream, huge = endless()
-    good = httpx.Response(200, content=fixture_bytes("resultats_30.json"))
+    good = httpx2.Response(200, content=fixture_bytes("resultats_30.json"))
     upstream.answer("/resultats", good, huge)
     client = client_for(upstream)
     sync_results(client, "30")
@@ -88,7 +88,7 @@ def test_an_announced_length_past_the_cap_is_refused_before_reading(gard, upstre
 def test_an_answer_within_the_cap_is_read_whole(gard, upstream, client_for):
     body = fixture_bytes("resultats_30.json")
     assert len(body) < CAP
-    upstream.answer("/resultats", httpx.Response(200, content=body))
+    upstream.answer("/resultats", httpx2.Response(200, content=body))
     report = sync_results(client_for(upstream), "30")
     assert report.created == Result.objects.count() > 0
 
@@ -99,11 +99,11 @@ def test_the_open_data_portal_and_inserjeunes_are_capped_too():
     portal.answer("/records", huge)
     inserjeunes_stream, huge = endless()
     inserjeunes.answer("/certifications/40321104", huge)
-    education = EducationClient("http://portal.test", transport=httpx.MockTransport(portal))
+    education = EducationClient("http://portal.test", transport=httpx2.MockTransport(portal))
     with pytest.raises(OpenDataPayloadError, match="réponse trop volumineuse"):
         education.agricultural_establishments("30")
     exposition = InserJeunesClient(
-        "https://exposition.inserjeunes.test", transport=httpx.MockTransport(inserjeunes)
+        "https://exposition.inserjeunes.test", transport=httpx2.MockTransport(inserjeunes)
     )
     with pytest.raises(InserJeunesPayloadError, match="réponse trop volumineuse"):
         exposition.national("40321104")

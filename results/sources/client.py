@@ -3,7 +3,7 @@ retries, and closing."""
 
 import time
 
-import httpx
+import httpx2
 from django.conf import settings
 
 from . import retries
@@ -60,7 +60,7 @@ class UpstreamClient:
             "User-Agent": "newsroom-exam-results",
             **(headers or {}),
         }
-        self.http = httpx.Client(
+        self.http = httpx2.Client(
             base_url=base_url.rstrip("/"),
             headers=headers,
             timeout=self.default_timeout if timeout is None else timeout,

@@ -10,7 +10,7 @@ import random
 import time
 from email.utils import parsedate_to_datetime
 
-import httpx
+import httpx2
 from django.conf import settings
 
 # Headers that described the body as it travelled; the body handed on is whole and decoded.
@@ -53,9 +53,9 @@ def send(
             response = read_within_cap(
                 http, http.build_request(method, path, **kwargs), label, too_large
             )
-        except httpx.TimeoutException:
+        except httpx2.TimeoutException:
             problem, status, body = "délai d'attente dépassé", None, b""
-        except httpx.TransportError as error:
+        except httpx2.TransportError as error:
             problem, status, body = f"connexion impossible ({error})", None, b""
         else:
             status, body = response.status_code, response.content
@@ -100,7 +100,7 @@ def read_within_cap(http, request, label, too_large):
     headers = [
         (k, v) for k, v in response.headers.multi_items() if k.lower() not in TRANSFER_HEADERS
     ]
-    return httpx.Response(
+    return httpx2.Response(
         response.status_code, headers=headers, content=b"".join(chunks), request=request
     )
 

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-import httpx
+import httpx2
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         password = os.getenv("DEMO_PASSWORD", DEFAULT_PASSWORD)
         rehearsal = clock.rehearse(FOLLOWED[0], lead_seconds=lead, speed=speed)
         # The web server is not up yet: talk to the sandbox in-process, through WSGI.
-        transport = httpx.WSGITransport(app=get_wsgi_application())
+        transport = httpx2.WSGITransport(app=get_wsgi_application())
         with ArpentClient("http://127.0.0.1/arpent-resultats-api", transport=transport) as client:
             sync_referentials(client)
             with transaction.atomic():

@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import audit
-from ..day.content import days_of_sections
+from ..day.content import days_of_sections, section_days
 from ..editions.notices import notify_followers
-from ..models import AuditEvent, SectionHold
+from ..models import AuditEvent, HeldRow, SectionHold
 from .jobs import queue_build
 
 
@@ -61,3 +61,24 @@ def announce_holds(departement, report):
             "À confirmer sur la page de l'encart."
         )
         notify_followers(departement, text, f"Section retenue pour {departement.name}")
+
+
+def holds_of(codes, day=None):
+    """The sections of these départements held from print, for the pages: those printed on
+    `day` (or with no calendar day), or all of them."""
+    holds = list(
+        SectionHold.objects.filter(departement__in=codes, confirmed_at__isnull=True)
+        .select_related("departement")
+        .order_by("departement_id", "filiere", "option")
+    )
+    if day is None:
+        return holds
+    days = section_days(codes)
+    return [h for h in holds if days.get((h.departement_id, h.filiere, h.option), day) == day]
+
+
+def rows_set_aside(codes):
+    """The rows the latest answers set aside, for the pages (values shown to editors only)."""
+    return list(
+        HeldRow.objects.filter(departement__in=codes).order_by("departement_id", "endpoint", "line")
+    )

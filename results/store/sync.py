@@ -89,7 +89,7 @@ def _record(answer_call, endpoint, departement_code=""):
         raise
     fetch.duration_ms = int((time.monotonic() - clock) * 1000)
     fetch.http_status = answer.status
-    fetch.row_count = len(answer.records)
+    fetch.row_count = len(answer.records) + len(answer.bad_rows)
     fetch.content_hash = answer.content_hash
     previous = (
         Fetch.objects.filter(endpoint=endpoint, departement_code=departement_code)

@@ -393,6 +393,63 @@ class Fetch(models.Model):
         return f"{self.endpoint} {self.departement_code} {self.outcome}"
 
 
+class HeldRow(models.Model):
+    """A row of an upstream answer that could not be read, set aside: never printed, shown to
+    the editors (line, field, reason, values) until the next answer replaces it.
+
+    `values` is the row as received and may hold a name: the retention purge erases these rows
+    with the results, and nothing of `values` goes to a message, the audit trail or a log.
+    """
+
+    departement = models.ForeignKey(Departement, on_delete=models.CASCADE, related_name="held_rows")
+    endpoint = models.CharField(max_length=40)
+    line = models.PositiveIntegerField()
+    field = models.CharField(max_length=40)
+    reason = models.CharField(max_length=300)
+    values = models.JSONField(default=dict)
+    held_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["endpoint", "line"]
+
+    def __str__(self):
+        return f"{self.endpoint} {self.departement_id} ligne {self.line}"
+
+
+class SectionHold(models.Model):
+    """A section (filière, option) of a département whose stored list looks implausible (more
+    admitted than candidates, mostly duplicated rows): left out of every build until an editor
+    confirms it. A new implausible list of the section holds it again."""
+
+    departement = models.ForeignKey(
+        Departement, on_delete=models.CASCADE, related_name="section_holds"
+    )
+    filiere = models.CharField(max_length=200)
+    option = models.CharField(max_length=300)
+    # Why, in counts only ("152 admis pour 84 candidats au calendrier"): no name.
+    reason = models.CharField(max_length=300)
+    held_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["filiere", "option"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["departement", "filiere", "option"], name="unique_section_hold"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.departement_id} {self.filiere} — {self.option}"
+
+    @property
+    def is_held(self):
+        return self.confirmed_at is None
+
+
 class Insert(models.Model):
     """One version of a title's insert for a day (and a département, unless the title combines
     them); every build is kept, none is overwritten."""
@@ -652,6 +709,7 @@ class AuditEvent(models.Model):
         ADDITION_REFUSED = "addition_refused", _("ajout refusé")
         SETTINGS = "settings", _("réglages modifiés")
         PURGE = "purge", _("purge des données personnelles")
+        SECTION_CONFIRMED = "section_confirmed", _("section retenue confirmée")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     title = models.ForeignKey(

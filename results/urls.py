@@ -50,6 +50,11 @@ urlpatterns = [
     path(INSERT, inserts.insert, name="insert"),
     path(INSERT + "etat/", inserts.insert_status, name="insert_status"),
     path(INSERT + "generer/", inserts.build_day, name="build"),
+    path(
+        INSERT + "sections/<int:pk>/confirmer/",
+        inserts.confirm_held_section,
+        name="confirm_section",
+    ),
     path("journal/<slug:slug>/versions/<int:pk>/pdf/", inserts.download_insert, name="download"),
     path(
         "journal/<slug:slug>/versions/<int:pk>/pages/<int:page>.png",

@@ -1,5 +1,6 @@
 """The ARPENT client: typed records, clear errors on bad payloads, retries on transient ones."""
 
+import json
 from datetime import date
 
 import httpx2
@@ -62,35 +63,35 @@ def test_it_rejects_a_body_that_is_not_a_list_of_objects(upstream, client_for, b
     assert caught.value.body == body
 
 
-def test_it_names_the_line_and_field_of_a_missing_field(upstream, client_for):
+def test_it_sets_aside_a_row_missing_a_field_with_its_line_and_field(upstream, client_for):
     rows = fixture_bytes("resultats_30.json").replace(b'"nom": "MARTIN", ', b"", 1)
     upstream.answer("/resultats", ok(rows))
-    with pytest.raises(ArpentPayloadError, match="ligne 3 : champ « nom » manquant") as caught:
-        client_for(upstream).results("30")
-    assert caught.value.body == rows
-    assert "département 30" in str(caught.value)
+    answer = client_for(upstream).results("30")
+    assert len(answer.records) == len(json.loads(rows)) - 1
+    [bad] = answer.bad_rows
+    assert (bad.line, bad.field, bad.reason) == (3, "nom", "champ « nom » manquant")
 
 
-def test_it_rejects_a_count_that_is_not_an_integer(upstream, client_for):
+def test_it_sets_aside_a_count_that_is_not_a_number(upstream, client_for):
     upstream.answer(
         "/calendriers",
         ok(
             fixture_bytes("calendriers_30.json").replace(
-                b'"nbCandidats": 84', b'"nbCandidats": "84"'
+                b'"nbCandidats": 84', b'"nbCandidats": "beaucoup"'
             )
         ),
     )
-    with pytest.raises(ArpentPayloadError, match="nbCandidats"):
-        client_for(upstream).calendar("30")
+    [bad] = client_for(upstream).calendar("30").bad_rows
+    assert bad.field == "nbCandidats"
 
 
-def test_it_rejects_a_bad_date(upstream, client_for):
+def test_it_sets_aside_a_bad_date(upstream, client_for):
     upstream.answer(
         "/calendriers",
         ok(fixture_bytes("calendriers_30.json").replace(b"2026-07-03", b"03/07/2026")),
     )
-    with pytest.raises(ArpentPayloadError, match="dateDelib"):
-        client_for(upstream).calendar("30")
+    [bad] = client_for(upstream).calendar("30").bad_rows
+    assert bad.field == "dateDelib"
 
 
 def test_it_rejects_rows_of_another_departement(upstream, client_for):

@@ -2,7 +2,6 @@
 
 from contextlib import nullcontext
 from datetime import date, datetime
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +14,7 @@ from results.deliberation import runs
 from results.deliberation.runs import held_back_today
 from results.editions.builds import build_version
 from results.models import CalendarRow, Departement, Job, Result
+from results.store.sync import SyncReport
 
 pytestmark = pytest.mark.django_db
 
@@ -92,9 +92,7 @@ def test_the_first_poll_after_the_moment_builds_lists_the_upstream_showed_early(
     title, gard, monkeypatch
 ):
     publish(gard, "DUPONT", at=at(date(2026, 7, 2), 18))
-    unchanged = SimpleNamespace(
-        changed=False, sections=[], outcome="unchanged", rows=1, created=0, updated=0, deleted=0
-    )
+    unchanged = SyncReport("unchanged", rows=1)
     monkeypatch.setattr("results.deliberation.runs.sync_results", lambda client, code: unchanged)
     monkeypatch.setattr(runs.ArpentClient, "from_settings", lambda: nullcontext())
     with time_machine.travel(at(DAY, 9)):

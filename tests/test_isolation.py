@@ -18,6 +18,7 @@ from results.models import (
     PrintProfile,
     Removal,
     Result,
+    SectionHold,
     Title,
 )
 
@@ -108,6 +109,9 @@ def world():
             resultat="Admission",
             day=DAY,
         ),
+        "hold": SectionHold.objects.create(
+            departement=gard, filiere=FORET[0], option=FORET[1], reason="16 admis pour 10 candidats"
+        ),
     }
     return users, objects
 
@@ -131,6 +135,7 @@ def kwargs_of(name, objects, slug="gazette"):
         "insert": insert,
         "insert_status": insert,
         "build": insert,
+        "confirm_section": {**insert, "pk": objects["hold"].pk},
         "download": {"slug": slug, "pk": version.pk},
         "page_thumbnail": {"slug": slug, "pk": version.pk, "page": 1},
         "export_csv": {"slug": slug, "pk": version.pk},
@@ -169,6 +174,7 @@ ADMIN_ONLY = {
 }
 # Views that only take POST: walked with POST, where GET answers 405.
 POST_ONLY = {
+    "confirm_section",
     "request_fetch",
     "refresh_diplomas",
     "build",
@@ -232,6 +238,7 @@ def test_another_titles_user_gets_404_everywhere_and_sees_nothing_of_the_title(c
     assert not objects["version"].is_final
     assert not Removal.objects.exclude(pk=objects["removal"].pk).exists()
     assert PrintProfile.objects.get(pk=objects["profile"].pk).is_default
+    assert SectionHold.objects.get().is_held
 
 
 def test_the_titles_own_users_open_every_page(client, world):

@@ -270,6 +270,7 @@ def test_the_purge_is_recorded_and_audited_per_title_with_counts(
     assert record.details == {
         "removals": 1,
         "additions": 1,
+        "held_rows": 0,
         "failed_fetch_jobs": 1,
         "result_admin_log": 1,
     }

@@ -8,6 +8,7 @@ from layouts.compose import compose, with_outlooks
 from layouts.profile import BERLINER
 
 from ..models import CalendarRow, Result
+from ..store.holds import held_sections
 from ..store.objections import objections_for, without_objected
 from .additions import ADDITIF, additions_of_day
 from .embargo import is_released
@@ -42,18 +43,24 @@ def result_day(days, code, row):
     return days.get((code, row["filiere"], row["option"])) or timezone.localdate(row["fetched_at"])
 
 
-def results_of_day(departement, day, days, now=None, rows=None):
+def results_of_day(departement, day, days, now=None, rows=None, held=None):
     """The published rows printed on `day`, minus those still under embargo: a section whose
     calendar puts its jury later is held back even if the upstream shows it already. A section
     missing from the calendar has no known moment: it is printed on the day it arrived.
-    `rows` are the département's stored rows, when the caller already loaded them."""
+    Sections held as implausible (store.holds) are left out until an editor confirms them.
+    `rows` are the département's stored rows and `held` its held sections, when the caller
+    already loaded them."""
     if rows is None:
         rows = Result.objects.filter(departement=departement).values("fetched_at", *RESULT_FIELDS)
+    if held is None:
+        held = held_sections([departement.code])
+    code = departement.code
     return [
         row
         for row in rows
-        if result_day(days, departement.code, row) == day
-        and ((departement.code, row["filiere"], row["option"]) not in days or is_released(day, now))
+        if result_day(days, code, row) == day
+        and ((code, row["filiere"], row["option"]) not in days or is_released(day, now))
+        and (code, row["filiere"], row["option"]) not in held
     ]
 
 
@@ -63,12 +70,14 @@ def printed_rows(title, departement, day, days, stored=None):
     purged or not). Returns (results, additions).
     `stored` is the département's StoredRows, when the caller reads several days."""
     if stored is None:
-        objections, rows = objections_for(title, departement), None
+        objections, rows, held = objections_for(title, departement), None, None
         additions = additions_of_day(title, departement, day)
     else:
-        objections, rows = stored.objections, stored.results
+        objections, rows, held = stored.objections, stored.results, stored.held
         additions = [addition for addition in stored.additions if addition.day == day]
-    results = without_objected(results_of_day(departement, day, days, rows=rows), objections)
+    results = without_objected(
+        results_of_day(departement, day, days, rows=rows, held=held), objections
+    )
     added = [
         {name: getattr(addition, name) for name in RESULT_FIELDS}
         for addition in additions
@@ -80,11 +89,13 @@ def printed_rows(title, departement, day, days, stored=None):
 @dataclass
 class StoredRows:
     """A département's published rows, a title's additions and objections for it, read once for
-    all its days (three queries, however many days the season has)."""
+    all its days (four queries, however many days the season has)."""
 
     results: list
     additions: list
     objections: list
+    # (département, filière, option) held from print (store.holds).
+    held: set
 
 
 def additif_groups(rows):
@@ -155,6 +166,7 @@ def compose_departement(title, departement):
         ),
         additions=list(title.additions.filter(departement=departement)),
         objections=objections_for(title, departement),
+        held=held_sections([departement.code]),
     )
     printing = {result_day(days, departement.code, row) for row in stored.results}
     printing |= {addition.day for addition in stored.additions}

@@ -27,6 +27,7 @@ from ..models import (
     AuditEvent,
     CalendarRow,
     Fetch,
+    HeldRow,
     Insert,
     Job,
     Purge,
@@ -251,6 +252,11 @@ PERSONAL_DATA = [
         "additions",
         ("ajout vérifié supprimé", "ajouts vérifiés supprimés"),
         lambda dry_run: delete_rows(Addition.objects.all(), dry_run),
+    ),
+    PersonalData(
+        "held_rows",
+        ("ligne mise de côté supprimée", "lignes mises de côté supprimées"),
+        lambda dry_run: delete_rows(HeldRow.objects.all(), dry_run),
     ),
     PersonalData(
         "failed_fetch_jobs",

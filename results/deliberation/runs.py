@@ -13,6 +13,7 @@ from ..editions.builds import build_version, latest_version
 from ..models import CalendarRow, Result, Title
 from ..sources.arpent import ArpentClient
 from ..store.sync import sync_results
+from .holds import announce_holds
 from .jobs import complete, fail, progress, queue_build
 from .polling import poll_failed, poll_succeeded
 
@@ -29,6 +30,7 @@ def run_fetch(job):
         report = sync_results(client, job.departement_id)
     days = days_of_sections(job.departement_id, report.sections) if report.changed else []
     with transaction.atomic():
+        announce_holds(job.departement, report)
         for title in Title.objects.filter(departements=job.departement_id):
             # The editor who asked acts for their own title only: another title following the
             # same département sees its builds and its trail as the automatic work they are

@@ -6,7 +6,7 @@ and one for payloads that are not what the contract says. See shared/reference/A
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.views.decorators.debug import sensitive_variables
@@ -31,6 +31,14 @@ class ArpentUnavailable(ArpentError):
 
 class ArpentPayloadError(ArpentError):
     """An answer whose body is not the JSON the contract describes."""
+
+
+class RowError(ArpentPayloadError):
+    """One row of an answer that does not follow the contract: its line, field and reason."""
+
+    def __init__(self, message, *, line, field, reason):
+        super().__init__(message)
+        self.line, self.field, self.reason = line, field, reason
 
 
 class ArpentRefused(ArpentError):
@@ -96,13 +104,29 @@ class Transcript:
 
 
 @dataclass(frozen=True)
+class BadRow:
+    """A row of an answer that could not be read: where, which field and why. `values` are the
+    row as received (it may hold a name): for the editors' page only, never a message."""
+
+    line: int
+    field: str
+    reason: str
+    values: dict
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What one call brought back: the records and what the fetch record needs to keep."""
+    """What one call brought back: the records and what the fetch record needs to keep.
+
+    `lines` gives each record's line in the answer (from 1); `bad_rows` the rows set aside.
+    """
 
     endpoint: str
     status: int
     body: bytes
     records: list
+    lines: list = field(default_factory=list)
+    bad_rows: list = field(default_factory=list)
 
     @property
     def content_hash(self):
@@ -140,7 +164,9 @@ class ArpentClient(UpstreamClient):
         status, body, rows = self._get_list(
             name, f"{API}/resultats-grand-public/calendriers", {"departement": departement}
         )
-        return _answer("calendriers", status, body, rows, _calendar_entry, name, departement)
+        return _answer(
+            "calendriers", status, body, rows, _calendar_entry, name, departement, tolerant=True
+        )
 
     def results(self, departement):
         """E2: the results published so far for a département."""
@@ -148,7 +174,9 @@ class ArpentClient(UpstreamClient):
         status, body, rows = self._get_list(
             name, f"{API}/resultats-grand-public/resultats", {"departement": departement}
         )
-        return _answer("resultats", status, body, rows, _result_entry, name, departement)
+        return _answer(
+            "resultats", status, body, rows, _result_entry, name, departement, tolerant=True
+        )
 
     def diplomas(self):
         """E4: the diploma referential."""
@@ -223,33 +251,56 @@ class ArpentClient(UpstreamClient):
 # --- record parsing: every problem names the endpoint, the line and the field ---------------
 
 
-def _answer(endpoint, status, body, rows, parse_row, *args):
-    try:
-        records = [parse_row(row, line, *args) for line, row in enumerate(rows, 1)]
-    except ArpentPayloadError as error:
-        error.status, error.body = status, body
-        raise
-    return Answer(endpoint, status, body, records)
+# An answer with more bad rows than this share is broken as a whole (a changed format, not a
+# few typos): it is refused and changes nothing. Below it, the good rows are stored and the
+# bad ones set aside for the editors (docs/deliberation-day.md).
+MOST_ROWS_BAD = 0.5
 
 
-def _fail(name, line, message):
-    raise ArpentPayloadError(f"ARPENT {name} : ligne {line} : {message}")
+def _answer(endpoint, status, body, rows, parse_row, *args, tolerant=False):
+    """Read every row. Strict (referentials): the first bad row refuses the answer. Tolerant
+    (calendar, results): bad rows are set aside unless they are most of the answer."""
+    records, lines, bad_rows = [], [], []
+    for line, row in enumerate(rows, 1):
+        try:
+            records.append(parse_row(row, line, *args))
+            lines.append(line)
+        except RowError as error:
+            if not tolerant:
+                error.status, error.body = status, body
+                raise
+            bad_rows.append(BadRow(line, error.field, error.reason, row))
+    if bad_rows and len(bad_rows) > len(rows) * MOST_ROWS_BAD:
+        first = bad_rows[0]
+        raise ArpentPayloadError(
+            f"ARPENT {args[0]} : ligne {first.line} : {first.reason} "
+            f"({len(bad_rows)} lignes illisibles sur {len(rows)} : réponse refusée)",
+            status=status,
+            body=body,
+        )
+    return Answer(endpoint, status, body, records, lines, bad_rows)
+
+
+def _fail(name, line, message, field):
+    raise RowError(
+        f"ARPENT {name} : ligne {line} : {message}", line=line, field=field, reason=message
+    )
 
 
 def _text(row, field, line, name, *, required=True, allow_empty=False):
     """A text field; a missing required field is an error, an empty one only if not allowed."""
     if field not in row:
         if required:
-            _fail(name, line, f"champ « {field} » manquant")
+            _fail(name, line, f"champ « {field} » manquant", field)
         return ""
     value = row[field]
     if value is None:
         value = ""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        _fail(name, line, f"champ « {field} » : texte attendu, reçu {_kind(value)}")
+        _fail(name, line, f"champ « {field} » : texte attendu, reçu {_kind(value)}", field)
     value = str(value).strip()
     if not value and required and not allow_empty:
-        _fail(name, line, f"champ « {field} » vide")
+        _fail(name, line, f"champ « {field} » vide", field)
     return value
 
 
@@ -265,31 +316,46 @@ def _kind(value):
         return "un objet"
     if isinstance(value, int | float):
         return "un nombre"
+    if isinstance(value, str):
+        return "un texte"
+    if value is None:
+        return "rien"
     return type(value).__name__
 
 
 def _departement(row, line, name, expected):
     code = _text(row, "departement", line, name)
     if code != expected:
-        _fail(name, line, f"département « {code} » au lieu de « {expected} »")
+        _fail(name, line, f"département « {code} » au lieu de « {expected} »", "departement")
     return code
 
 
-def _calendar_entry(row, line, name, departement):
-    count = row.get("nbCandidats")
+def _count(row, field, line, name):
+    """A count; a numeric string ("52") means the same number and is read as one."""
+    count = row.get(field)
+    if isinstance(count, str) and count.strip().isdigit():
+        count = int(count.strip())
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        _fail(name, line, f"champ « nbCandidats » : entier positif attendu, reçu {count!r}")
-    raw_date = _text(row, "dateDelib", line, name)
+        _fail(name, line, f"champ « {field} » : entier positif attendu, reçu {_kind(count)}", field)
+    return count
+
+
+def _day(row, field, line, name):
+    """A date; a time part ("2026-07-07T00:00:00") says nothing more of the day and is ignored."""
+    raw = _text(row, field, line, name)
     try:
-        date_delib = date.fromisoformat(raw_date[:10])
+        return date.fromisoformat(raw[:10])
     except ValueError:
-        _fail(name, line, f"champ « dateDelib » : date AAAA-MM-JJ attendue, reçu {raw_date!r}")
+        _fail(name, line, f"champ « {field} » : date AAAA-MM-JJ attendue", field)
+
+
+def _calendar_entry(row, line, name, departement):
     return CalendarEntry(
         filiere=_text(row, "filiere", line, name),
         option=_text(row, "option", line, name, allow_empty=True),
         departement=_departement(row, line, name, departement),
-        nb_candidats=count,
-        date_delib=date_delib,
+        nb_candidats=_count(row, "nbCandidats", line, name),
+        date_delib=_day(row, "dateDelib", line, name),
     )
 
 
@@ -332,11 +398,7 @@ def _session_entry(row, line, name):
 
 def _transcript(data, name):
     exam = data["examen"]
-    raw_date = _text(data, "dateDeliberation", 1, name)
-    try:
-        day = date.fromisoformat(raw_date[:10])
-    except ValueError:
-        _fail(name, 1, "champ « dateDeliberation » : date AAAA-MM-JJ attendue")
+    day = _day(data, "dateDeliberation", 1, name)
     return Transcript(
         nom=_text(data, "nom", 1, name),
         prenoms=_text(data, "prenoms", 1, name, allow_empty=True),

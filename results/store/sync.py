@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ..models import CalendarRow, Departement, Diploma, ExamSession, Fetch, Result
 from ..sources.arpent import ArpentClient, ArpentError
+from .holds import check_sections, set_aside
 from .objections import objected_by_every_follower
 
 BATCH_SIZE = 2000
@@ -33,6 +34,12 @@ class SyncReport:
     notes: list = field(default_factory=list)
     # (filière, option) of the sections whose lines changed: their inserts need a rebuild.
     sections: list = field(default_factory=list)
+    # Rows of the answer that could not be read, set aside (store.holds); whether they
+    # differ from the previous answer's (a notice is then due).
+    set_aside: int = 0
+    set_aside_changed: bool = False
+    # (filière, option) → why, of the sections this answer made implausible: held from print.
+    held: dict = field(default_factory=dict)
 
     @property
     def changed(self):
@@ -52,6 +59,11 @@ class SyncReport:
         if self.left_out:
             plural = "s" if self.left_out > 1 else ""
             notes.insert(0, f"{self.left_out} ligne{plural} écartée{plural} (opposition)")
+        if self.set_aside:
+            plural = "s" if self.set_aside > 1 else ""
+            notes.append(f"{self.set_aside} ligne{plural} illisible{plural} mise{plural} de côté")
+        for (filiere, option), reason in sorted(self.held.items()):
+            notes.append(f"section retenue avant impression : {filiere} — {option} ({reason})")
         return "; ".join([text, *notes])
 
 
@@ -77,7 +89,7 @@ def _record(answer_call, endpoint, departement_code=""):
         raise
     fetch.duration_ms = int((time.monotonic() - clock) * 1000)
     fetch.http_status = answer.status
-    fetch.row_count = len(answer.records)
+    fetch.row_count = len(answer.records) + len(answer.bad_rows)
     fetch.content_hash = answer.content_hash
     previous = (
         Fetch.objects.filter(endpoint=endpoint, departement_code=departement_code)
@@ -178,6 +190,8 @@ def sync_calendar(client: ArpentClient, code):
         report.outcome = Fetch.Outcome.REJECTED
         report.notes.append(f"calendrier vide alors que {len(stored)} lignes sont connues")
         return _finish(fetch, report)
+    report.set_aside = len(answer.bad_rows)
+    report.set_aside_changed = set_aside(code, "calendriers", answer.bad_rows)
     # The first calendar is the reference: nothing in it is "new" to the desk.
     first_fetch = not stored
     now = fetch.started_at
@@ -255,16 +269,18 @@ def sync_results(client: ArpentClient, code):
     left_out = objected_by_every_follower(code, answer.records)
     if left_out and fetch.payload:
         fetch.payload = _payload_without(answer, left_out)
-    report = store_results(code, answer.records, left_out)
+    report = store_results(code, answer.records, left_out, bad_rows=answer.bad_rows)
     return _finish(fetch, report)
 
 
 def _payload_without(answer, left_out):
-    """The raw answer minus the left-out rows, re-serialised: its records were read from its
-    list one per row, in order, so they pair up."""
-    gone = {id(entry) for entry in left_out}
+    """The raw answer minus the left-out rows, re-serialised: each record knows its line."""
+    ids = {id(entry) for entry in left_out}
+    gone = {
+        line for entry, line in zip(answer.records, answer.lines, strict=True) if id(entry) in ids
+    }
     rows = json.loads(answer.body)
-    kept = [row for row, entry in zip(rows, answer.records, strict=True) if id(entry) not in gone]
+    kept = [row for line, row in enumerate(rows, 1) if line not in gone]
     return json.dumps(kept, ensure_ascii=False)
 
 
@@ -272,8 +288,11 @@ def _section(entry):
     return (entry.filiere, entry.option)
 
 
-def store_results(code, entries, left_out=()):
+def store_results(code, entries, left_out=(), bad_rows=()):
     """Store a département's published results, one fetch of a département after the other.
+
+    `bad_rows` are the answer's rows that could not be read (sources.arpent.BadRow): set aside
+    for the editors (store.holds), and the sections they belong to keep their stored lines.
 
     `left_out`, some of `entries`, are not stored (see sync_results); they still count as part
     of the answer, so that an answer or section made only of them is not taken for an empty
@@ -286,10 +305,38 @@ def store_results(code, entries, left_out=()):
     """
     with transaction.atomic():
         Departement.objects.select_for_update().filter(pk=code).first()
-        return _store_results(code, entries, left_out)
+        report = _store_results(code, entries, left_out, _sections_of(bad_rows))
+        if report.outcome != Fetch.Outcome.REJECTED:
+            report.set_aside = len(bad_rows)
+            report.set_aside_changed = set_aside(code, "resultats", bad_rows)
+        return report
 
 
-def _store_results(code, entries, left_out):
+EVERY_SECTION = None
+
+
+def _sections_of(bad_rows):
+    """The sections the unreadable rows belong to; EVERY_SECTION when one of them does not
+    say which (its filière or option is what is wrong)."""
+    sections = set()
+    for row in bad_rows:
+        filiere, option = row.values.get("filiere"), row.values.get("option")
+        if not isinstance(filiere, str) or not isinstance(option, str | None):
+            return EVERY_SECTION
+        sections.add((filiere.strip(), (option or "").strip()))
+    return sections
+
+
+def _keeping_stored(incoming, stored, partial):
+    """Sections with an unreadable row keep every stored line the answer lacks: the missing
+    line may be that row, and a bad answer never wipes good data."""
+    for section, lines in incoming.items():
+        if partial is EVERY_SECTION or section in partial:
+            missing = Counter(stored.get(section, [])) - Counter(lines)
+            lines.extend(missing.elements())
+
+
+def _store_results(code, entries, left_out, partial=frozenset()):
     """Store a département's published results.
 
     A section (filière, option) present in the answer replaces the stored one when its lines
@@ -317,6 +364,7 @@ def _store_results(code, entries, left_out):
         held = sum(len(lines) for lines in stored.values())
         report.notes.append(f"réponse vide alors que {held} résultats sont enregistrés")
         return report
+    _keeping_stored(incoming, stored, partial)
     missing = set(stored) - set(incoming)
     if missing:
         report.notes.append(
@@ -342,6 +390,7 @@ def _store_results(code, entries, left_out):
         for filiere, option in replaced:
             Result.objects.filter(departement_id=code, filiere=filiere, option=option).delete()
         insert_results(new_rows)
+        report.held = check_sections(code, {s: incoming[s] for s in replaced}, now)
     report.outcome = Fetch.Outcome.CHANGED
     report.sections = sorted(replaced)
     return report

@@ -17,11 +17,12 @@ from layouts.versions import diff_summary
 
 from ..audit import Action, changes_text, form_changes, record
 from ..day.removals import pending_count
+from ..deliberation.holds import confirm_section, holds_of, rows_set_aside
 from ..deliberation.retention import retention_status
 from ..editions.builds import groups_of
 from ..editions.notices import insert_label
-from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, Title
-from ..tasks import enqueue_build
+from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, SectionHold, Title
+from ..tasks import dispatch, enqueue_build
 from .access import _admin_title, _is_admin, _title
 from .forms import PrintSettingsForm
 
@@ -111,8 +112,23 @@ def insert(request, slug, scope, day):
         "retention": retention_status(),
         "is_admin": _is_admin(request.user, title),
         **_status(title, departement and departement.code, day),
+        **_held(title, departement, day),
     }
     return render(request, "results/insert.html", context)
+
+
+def _held(title, departement, day):
+    """What the insert's département(s) hold from print: sections to confirm, rows set aside."""
+    codes = (
+        [departement.code]
+        if departement
+        else list(title.departements.values_list("code", flat=True))
+    )
+    return {
+        "holds": holds_of(codes, day),
+        "set_aside": rows_set_aside(codes),
+        "show_departement": departement is None,
+    }
 
 
 def _pages(version):
@@ -161,6 +177,24 @@ def build_day(request, slug, scope, day):
     departement = _scope(title, scope)
     enqueue_build(title, departement, day, user=request.user)
     messages.info(request, "Génération de l'encart lancée.")
+    return redirect("insert", slug=title.slug, scope=scope, day=day)
+
+
+@require_POST
+def confirm_held_section(request, slug, scope, day, pk):
+    """An editor confirms a section held as implausible: it prints, its inserts are rebuilt."""
+    title = _title(request, slug)
+    _scope(title, scope)
+    hold = get_object_or_404(SectionHold, pk=pk, departement__in=title.departements.all())
+    builds = confirm_section(hold, title, request.user)
+    if builds is None:
+        messages.info(request, "Cette section n'est plus retenue.")
+    else:
+        for job in builds:
+            dispatch(job)
+        messages.success(
+            request, f"Section confirmée : {hold.filiere} — {hold.option} sera imprimée."
+        )
     return redirect("insert", slug=title.slug, scope=scope, day=day)
 
 

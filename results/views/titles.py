@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseStopPolling
 from ..audit import Action, record
 from ..day.content import compose_departement, profile_for
 from ..day.planning import title_plan
+from ..deliberation.holds import holds_of, rows_set_aside
 from ..deliberation.retention import retention_status
 from ..models import Departement, Fetch, Insert, Job, Result
 from ..sources import education
@@ -128,6 +129,8 @@ def departement(request, slug, code):
         "results_count": Result.objects.filter(departement=dept).count(),
         "last_calendar_fetch": last_calendar_fetch,
         "today": timezone.localdate(),
+        "holds": holds_of([code]),
+        "set_aside": rows_set_aside([code]),
         **_activity(title, dept),
         **_context_panel(dept),
     }

@@ -12,8 +12,7 @@ from results.models import CalendarRow, Departement, Insert, Job, Title
 from results.sources.arpent import ArpentClient
 from results.store.sync import sync_results
 from sandbox import clock, data
-
-from .django_transport import DjangoTransport
+from tests.django_transport import DjangoTransport
 
 pytestmark = pytest.mark.django_db
 

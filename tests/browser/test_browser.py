@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 from results.models import Membership, Result, Title
 from results.sources.arpent import ArpentClient
 from results.store.sync import sync_referentials
-
-from .processes import celery_processes, child_env
+from tests.processes import celery_processes, child_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -17,8 +17,7 @@ from results.store.sync import sync_calendar, sync_referentials
 from sandbox import clock, data
 from sandbox.credentials import credentials
 from sandbox.diplomas import ADMITTED
-
-from .processes import celery_processes, child_env
+from tests.processes import celery_processes, child_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

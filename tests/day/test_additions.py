@@ -19,8 +19,7 @@ from results.sources.arpent import ArpentClient
 from sandbox import clock, data
 from sandbox.credentials import credentials
 from sandbox.diplomas import ADMITTED, FAILED
-
-from .django_transport import DjangoTransport
+from tests.django_transport import DjangoTransport
 
 pytestmark = pytest.mark.django_db
 

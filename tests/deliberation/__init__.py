@@ -1,1 +1,1 @@
-"""Tests of results/deliberation: the deliberation-day workflow (polling, jobs, retention), end to end."""
+"""Tests of results/deliberation: the deliberation-day workflow, end to end."""

@@ -12,9 +12,8 @@ from results.sources.arpent import ArpentClient
 from results.store.sync import sync_calendar, sync_referentials
 from sandbox import clock, data
 from sandbox.models import Fault
-
-from .deliberation_day import LOZERE, PYRENEES_ORIENTALES, deliberation_day
-from .processes import celery_processes, child_env, wait_for
+from tests.deliberation_day import LOZERE, PYRENEES_ORIENTALES, deliberation_day
+from tests.processes import celery_processes, child_env, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

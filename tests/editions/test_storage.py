@@ -17,7 +17,7 @@ from results.models import CalendarRow, Departement, Insert, Result
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 7, 1)
 FORET = ("Baccalauréat Professionnel", "Forêt")
 ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
@@ -108,7 +108,7 @@ def test_product_code_never_opens_a_stored_file_by_its_local_path():
 def test_the_retention_purge_finds_orphan_files_in_a_bucket(title, gard, settings):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "tests.test_storage.BucketLikeStorage"},
+        "default": {"BACKEND": "tests.editions.test_storage.BucketLikeStorage"},
     }
     version, _ = build_version(title, gard, DAY)
     assert not default_storage.exists("inserts")  # a prefix, not a file

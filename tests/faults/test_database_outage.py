@@ -20,9 +20,8 @@ from results.sources.arpent import ArpentClient
 from results.store.sync import sync_calendar, sync_referentials
 from results.tasks import enqueue_build, fetch_results
 from sandbox import clock, data
-
-from .deliberation_day import LOZERE, busy_combined_insert
-from .processes import (
+from tests.deliberation_day import LOZERE, busy_combined_insert
+from tests.processes import (
     ROOT,
     celery_processes,
     child_env,
@@ -30,7 +29,7 @@ from .processes import (
     production_environment,
     wait_for,
 )
-from .tcp_proxy import TcpProxy
+from tests.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from results.models import Insert, Job, Membership
 from results.tasks import enqueue_build
-
-from .deliberation_day import (
+from tests.deliberation_day import (
     PYRENEES_ORIENTALES,
     assert_one_fetch_per_departement_and_slot,
     assert_one_upstream_call_per_run,
@@ -28,7 +27,7 @@ from .deliberation_day import (
     deliberation_day,
     jobs_run,
 )
-from .processes import celery_processes, child_env, wait_for
+from tests.processes import celery_processes, child_env, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

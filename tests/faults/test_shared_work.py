@@ -10,8 +10,7 @@ from layouts.versions import snapshot
 from results.day.content import insert_content, profile_for
 from results.editions.builds import content_hash, print_options
 from results.models import Job
-
-from .deliberation_day import (
+from tests.deliberation_day import (
     LOZERE,
     PYRENEES_ORIENTALES,
     assert_one_fetch_per_departement_and_slot,
@@ -20,7 +19,7 @@ from .deliberation_day import (
     deliberation_day,
     jobs_run,
 )
-from .processes import celery_processes, child_env, wait_for
+from tests.processes import celery_processes, child_env, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from layouts.compose import compose
 from layouts.paginate import paginate
 from layouts.pdf import ForbiddenResource, OwnFiles, Part, css_string, render_part, render_pdf
 from layouts.profile import TABLOID
-from tests.test_layouts_pdf import realistic_rows
+from tests.layouts.test_layouts_pdf import realistic_rows
 
 
 def png_bytes():

@@ -17,8 +17,8 @@ from layouts.overlay import DRAWN_STYLES
 from layouts.paginate import paginate
 from layouts.pdf import PrintOptions, render_pdf
 from layouts.profile import BERLINER, MM_TO_PT
-from tests.test_layouts_pdf import FOOTER, RUN_IN, TITLE, realistic_rows, special_rows
-from tests.test_layouts_print import BLEED_MM, icc
+from tests.layouts.test_layouts_pdf import FOOTER, RUN_IN, TITLE, realistic_rows, special_rows
+from tests.layouts.test_layouts_print import BLEED_MM, icc
 
 LIST_FONTS = {"/ListRegular", "/ListBold"}
 CASES = {

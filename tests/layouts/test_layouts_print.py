@@ -26,7 +26,7 @@ from layouts.pdf import NOT_PDFX, PrintOptions, render_pdf
 from layouts.preflight import is_pdfx, preflight_errors
 from layouts.prepress import SLUG_MARGIN_MM, mark_reach_mm
 from layouts.profile import BERLINER, MM_TO_PT, TABLOID
-from tests.test_layouts_pdf import (
+from tests.layouts.test_layouts_pdf import (
     FOOTER,
     TITLE,
     expected_lines,

@@ -16,8 +16,7 @@ from django.urls import reverse
 
 from results.models import Departement
 from results.tasks import clear_expired_sessions
-
-from .processes import production_environment
+from tests.processes import production_environment
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +124,7 @@ def test_the_session_length_is_set_in_hours_from_the_environment():
     production = production_environment(ALLOWED_HOSTS="news.example.fr")
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
         env={**env, **production, "SESSION_AGE_HOURS": "8"},
         capture_output=True,
         text=True,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from .processes import production_environment
+from tests.processes import production_environment
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # Settings this file's tests give explicitly; a developer's own values must not leak in.

@@ -11,8 +11,7 @@ from sandbox import education, odsql
 from sandbox.communes import COMMUNES
 from sandbox.departements import DEPARTEMENTS
 from sandbox.models import Fault
-
-from .django_transport import DjangoTransport
+from tests.django_transport import DjangoTransport
 
 EXPLORE = "/api/explore/v2.1/catalog/datasets"
 ANNUAIRE = f"{EXPLORE}/{education.ANNUAIRE}"

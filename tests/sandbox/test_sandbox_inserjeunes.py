@@ -9,8 +9,7 @@ from django.core.management import call_command
 from results.sources.inserjeunes import InserJeunesClient, InserJeunesUnavailable
 from sandbox import inserjeunes
 from sandbox.models import Fault
-
-from .django_transport import DjangoTransport
+from tests.django_transport import DjangoTransport
 
 API = "/api/inserjeunes"
 CODE = "40321104"

@@ -6,8 +6,7 @@ import httpx
 import pytest
 
 from results.sources.arpent import ArpentPayloadError, ArpentRefused, ArpentUnavailable
-
-from .conftest import fixture_bytes
+from tests.conftest import fixture_bytes
 
 
 def ok(body, status=200, **headers):

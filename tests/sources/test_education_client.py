@@ -20,8 +20,7 @@ from results.sources.education import (
     from_ods_departement,
     to_ods_departement,
 )
-
-from .conftest import FIXTURES, FakeUpstream
+from tests.conftest import FIXTURES, FakeUpstream
 
 RECORDS = "/records"
 EXPORT = "/exports/json"

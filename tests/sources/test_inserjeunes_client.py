@@ -13,8 +13,7 @@ from results.sources.inserjeunes import (
     InserJeunesPayloadError,
     InserJeunesUnavailable,
 )
-
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 NATIONAL = "/api/inserjeunes/certifications/40321104"
 REGIONAL = "/api/inserjeunes/regionales/76/certifications/40321104"

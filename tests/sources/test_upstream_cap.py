@@ -9,8 +9,7 @@ from results.sources.arpent import ArpentPayloadError
 from results.sources.education import EducationClient, OpenDataPayloadError
 from results.sources.inserjeunes import InserJeunesClient, InserJeunesPayloadError
 from results.store.sync import sync_results
-
-from .conftest import FakeUpstream, fixture_bytes
+from tests.conftest import FakeUpstream, fixture_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -31,8 +31,7 @@ from results.models import (
 )
 from results.store.objections import identity
 from results.store.sync import sync_results
-
-from .conftest import fixture_bytes
+from tests.conftest import fixture_bytes
 
 pytestmark = pytest.mark.django_db
 

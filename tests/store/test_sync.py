@@ -8,8 +8,7 @@ import pytest
 from results.models import CalendarRow, Departement, Fetch, Result
 from results.sources.arpent import ArpentPayloadError, ArpentUnavailable
 from results.store.sync import store_results, sync_calendar, sync_results
-
-from .conftest import fixture_bytes, fixture_json
+from tests.conftest import fixture_bytes, fixture_json
 
 pytestmark = pytest.mark.django_db
 

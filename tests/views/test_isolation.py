@@ -28,7 +28,7 @@ FORET = ("Baccalauréat Professionnel", "Forêt")
 # What the title's pages show and another title's user must never see.
 SECRETS = ("Gazette", "Gard", "DUPONTEL", "Amandine", "ZIDANE")
 # Patterns outside the titles' pages: the login, the health probe (public, no title's data:
-# tests/test_health.py), the admin (staff only, its own checks) and the sandbox (stand-ins for
+# tests/views/test_health.py), the admin (staff only, its own checks) and the sandbox (stand-ins for
 # public APIs: ARPENT, InserJeunes, data.education.gouv.fr).
 NOT_TITLE_PAGES = (
     "connexion/",

@@ -95,7 +95,7 @@ def editor_urls(insert):
 
 
 def admin_urls():
-    """What changes the whole title's print: its admins' (tests/test_isolation.py walks it all)."""
+    """What changes the whole title's print: its admins' (test_isolation.py walks it all)."""
     return [reverse("choose", args=["gazette"]), reverse("print_settings", args=["gazette"])]
 
 

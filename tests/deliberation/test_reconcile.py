@@ -20,11 +20,6 @@ DAY = date(2026, 7, 3)
 
 
 @pytest.fixture
-def gard():
-    return Departement.objects.create(code="30", name="Gard")
-
-
-@pytest.fixture
 def sent(monkeypatch):
     """The job ids handed to the broker, by task name (sent at once: no transaction here)."""
     sent = []

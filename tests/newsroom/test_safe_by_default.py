@@ -22,13 +22,6 @@ DATABASE_PASSWORD = "db-pw-Kx27"
 CONTRACT_KEY = "contract-key-Wm55"
 
 
-@pytest.fixture
-def gard():
-    from results.models import Departement
-
-    return Departement.objects.create(code="30", name="Gard")
-
-
 UNCONFIGURED = [
     ("ARPENT_BASE_URL", ArpentClient, lambda c: c.results("30"), ArpentError, ArpentUnavailable),
     (

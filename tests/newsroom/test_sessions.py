@@ -14,7 +14,6 @@ from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.urls import reverse
 
-from results.models import Departement
 from results.tasks import clear_expired_sessions
 from tests.processes import production_environment
 
@@ -25,11 +24,6 @@ SHARED = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "s"},
 }
-
-
-@pytest.fixture
-def gard():
-    return Departement.objects.create(code="30", name="Gard")
 
 
 @pytest.fixture(autouse=True)

@@ -38,13 +38,6 @@ def contract_key(settings):
     return {"HTTP_X_API_KEY": "contract-key"}
 
 
-@pytest.fixture
-def slept(monkeypatch):
-    delays = []
-    monkeypatch.setattr("sandbox.faults.sleep", delays.append)
-    return delays
-
-
 def add_fault(kind, **fields):
     return Fault.objects.create(kind=kind, **{"endpoint": "resultats", **fields})
 

@@ -259,11 +259,6 @@ def test_payload_faults_apply_to_the_stand_in_too(db):
 
 
 @pytest.fixture
-def sleeps():
-    return []
-
-
-@pytest.fixture
 def stand_in(db, sleeps):
     with EducationClient(
         "http://testserver", transport=DjangoTransport(), sleep=sleeps.append

@@ -195,13 +195,6 @@ def test_an_api_key_is_accepted_and_ignored(client):
 # --- faults ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def slept(monkeypatch):
-    delays = []
-    monkeypatch.setattr("sandbox.faults.sleep", delays.append)
-    return delays
-
-
 def add_fault(kind, **fields):
     return Fault.objects.create(kind=kind, endpoint=Fault.Endpoint.INSERJEUNES, **fields)
 

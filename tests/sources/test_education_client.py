@@ -44,11 +44,6 @@ def portal():
 
 
 @pytest.fixture
-def sleeps():
-    return []
-
-
-@pytest.fixture
 def client(portal, sleeps):
     return EducationClient(
         "http://portal.test", transport=httpx.MockTransport(portal), sleep=sleeps.append

@@ -4,7 +4,7 @@ read (or before, from its Content-Length), as a bad payload that keeps what is s
 import httpx
 import pytest
 
-from results.models import Departement, Fetch, Result
+from results.models import Fetch, Result
 from results.sources.arpent import ArpentPayloadError
 from results.sources.education import EducationClient, OpenDataPayloadError
 from results.sources.inserjeunes import InserJeunesClient, InserJeunesPayloadError
@@ -41,11 +41,6 @@ def endless(**headers):
 @pytest.fixture(autouse=True)
 def small_cap(settings):
     settings.UPSTREAM_MAX_BYTES = CAP
-
-
-@pytest.fixture
-def gard():
-    return Departement.objects.create(code="30", name="Gard", region="Occitanie")
 
 
 def stored():

@@ -5,17 +5,12 @@ import json
 import httpx
 import pytest
 
-from results.models import CalendarRow, Departement, Fetch, Result
+from results.models import CalendarRow, Fetch, Result
 from results.sources.arpent import ArpentPayloadError, ArpentUnavailable
 from results.store.sync import store_results, sync_calendar, sync_results
 from tests.conftest import fixture_bytes, fixture_json
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def gard():
-    return Departement.objects.create(code="30", name="Gard", region="Occitanie")
 
 
 def json_response(body):

@@ -31,9 +31,8 @@ def beating():
 
 
 @pytest.fixture
-def staff(client):
-    user = get_user_model().objects.create_user("exploit", password="pw", is_staff=True)
-    client.force_login(user)
+def staff_client(client, staff):
+    client.force_login(staff)
     return client
 
 
@@ -50,8 +49,8 @@ def test_it_answers_200_with_every_check_ok_to_an_anonymous_probe(client, beatin
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_staff_get_the_heartbeats_time_and_age(staff, beating):
-    body = staff.get("/sante/").json()
+def test_staff_get_the_heartbeats_time_and_age(staff_client, beating):
+    body = staff_client.get("/sante/").json()
 
     assert body["ok"] is True
     assert body["database"] == {"ok": True}
@@ -61,8 +60,8 @@ def test_staff_get_the_heartbeats_time_and_age(staff, beating):
     assert body["scheduler"]["last_heartbeat"] == Heartbeat.objects.get().at.isoformat()
 
 
-def test_its_json_has_the_documented_shape(client, staff, beating):
-    body = staff.get("/sante/").json()
+def test_its_json_has_the_documented_shape(client, staff_client, beating):
+    body = staff_client.get("/sante/").json()
 
     assert set(body) == {"database", "broker", "scheduler", "ok"}
     assert set(body["scheduler"]) == {"ok", "last_heartbeat", "age_s"}
@@ -121,8 +120,8 @@ def test_the_checks_run_again_once_the_cache_period_is_over(client, beating, set
             assert client.get("/sante/").status_code == 503
 
 
-def test_a_database_failure_gives_503_with_its_class(staff, beating):
-    client = staff
+def test_a_database_failure_gives_503_with_its_class(staff_client, beating):
+    client = staff_client
     broken = mock.MagicMock()
     broken.cursor.side_effect = OperationalError("could not connect to server")
     with mock.patch.object(health, "connection", broken):
@@ -138,8 +137,8 @@ def test_a_database_failure_gives_503_with_its_class(staff, beating):
     assert body["scheduler"]["ok"] is False
 
 
-def test_a_broker_failure_gives_503_without_its_password(staff, beating, settings):
-    client = staff
+def test_a_broker_failure_gives_503_without_its_password(staff_client, beating, settings):
+    client = staff_client
     settings.CELERY_BROKER_URL = "redis://:s3cret@redis.internal:6379/0"
     broker = mock.MagicMock()
     broker.__enter__.return_value.ensure_connection.side_effect = ConnectionRefusedError(
@@ -156,8 +155,8 @@ def test_a_broker_failure_gives_503_without_its_password(staff, beating, setting
     assert body["database"]["ok"] is True
 
 
-def test_a_stale_heartbeat_gives_503(staff, settings):
-    client = staff
+def test_a_stale_heartbeat_gives_503(staff_client, settings):
+    client = staff_client
     settings.HEARTBEAT_INTERVAL_S = 60
     health.stamp_heartbeat(timezone.now() - timedelta(seconds=181))
 
@@ -168,8 +167,8 @@ def test_a_stale_heartbeat_gives_503(staff, settings):
     assert response.json()["scheduler"]["age_s"] >= 181
 
 
-def test_no_heartbeat_yet_is_not_ok(staff):
-    body = staff.get("/sante/").json()
+def test_no_heartbeat_yet_is_not_ok(staff_client):
+    body = staff_client.get("/sante/").json()
 
     assert body["scheduler"] == {"ok": False, "last_heartbeat": None, "age_s": None}
 

@@ -3,62 +3,22 @@
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from results.models import CalendarRow, Departement, Insert, Job, Membership, Result, Title
+from results.models import Departement, Insert, Job
+from tests import world
+
+CGEA = ("Baccalauréat Professionnel", "Conduite et gestion de l'exploitation agricole")
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def gard():
-    return Departement.objects.create(code="30", name="Gard", region="Occitanie")
-
-
-@pytest.fixture
-def title(gard):
-    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
-    title.departements.add(gard)
-    CalendarRow.objects.create(
-        departement=gard,
-        filiere="Baccalauréat Professionnel",
-        option="Conduite et gestion de l'exploitation agricole",
-        date_delib=date(2026, 7, 3),
-        nb_candidats=1200,
-    )
-    Result.objects.create(
-        departement=gard,
-        filiere="Baccalauréat Professionnel",
-        option="Conduite et gestion de l'exploitation agricole",
-        nom="N'DIAYE",
-        prenoms="Marie-Ève",
-        resultat="Admission",
-    )
-    return title
-
-
-@pytest.fixture
-def editor(title):
-    user = get_user_model().objects.create_user("redac", password="pw")
-    title.members.add(user)
-    return user
-
-
-@pytest.fixture
-def chef(title):
-    user = get_user_model().objects.create_user("chef", password="pw")
-    title.members.add(user, through_defaults={"role": Membership.Role.ADMIN})
-    return user
-
-
-@pytest.fixture
-def outsider():
-    other = Title.objects.create(name="L'Autre Journal", slug="autre")
-    user = get_user_model().objects.create_user("autre", password="pw")
-    other.members.add(user)
-    return user
+def gard_calendar(gard):
+    """A section of the Gard and its one admitted candidate, whose name needs escaping."""
+    world.calendar(gard, CGEA, day=date(2026, 7, 3), candidates=1200)
+    world.admitted(gard, CGEA, ("N'DIAYE", "Marie-Ève"))
 
 
 @pytest.fixture
@@ -99,14 +59,14 @@ def admin_urls():
     return [reverse("choose", args=["gazette"]), reverse("print_settings", args=["gazette"])]
 
 
-def test_every_page_sends_anonymous_visitors_to_the_login(client, insert):
+def test_every_page_sends_anonymous_visitors_to_the_login(gard_calendar, client, insert):
     for url in [reverse("home"), *editor_urls(insert), *admin_urls()]:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login")), url
 
 
-def test_another_titles_editor_gets_404_everywhere(client, outsider, insert):
+def test_another_titles_editor_gets_404_everywhere(gard_calendar, client, outsider, insert):
     client.force_login(outsider)
     for url in editor_urls(insert) + admin_urls():
         response = client.get(url)
@@ -118,7 +78,7 @@ def test_another_titles_editor_gets_404_everywhere(client, outsider, insert):
     assert not Job.objects.exists()
 
 
-def test_the_titles_editor_opens_every_page(client, editor, insert):
+def test_the_titles_editor_opens_every_page(gard_calendar, client, editor, insert):
     client.force_login(editor)
     for url in editor_urls(insert):
         assert client.get(url).status_code == 200, url
@@ -126,18 +86,22 @@ def test_the_titles_editor_opens_every_page(client, editor, insert):
         assert client.get(url).status_code == 403, url
 
 
-def test_the_titles_admin_opens_the_pages_that_change_its_print(client, chef, insert):
-    client.force_login(chef)
+def test_the_titles_admin_opens_the_pages_that_change_its_print(
+    gard_calendar, client, title_admin, insert
+):
+    client.force_login(title_admin)
     for url in admin_urls():
         assert client.get(url).status_code == 200, url
 
 
-def test_home_goes_straight_to_the_only_title(client, editor):
+def test_home_goes_straight_to_the_only_title(gard_calendar, client, editor):
     client.force_login(editor)
     assert client.get(reverse("home"))["Location"] == reverse("title", args=["gazette"])
 
 
-def test_the_departement_page_shows_the_calendar_and_the_space_to_reserve(client, editor):
+def test_the_departement_page_shows_the_calendar_and_the_space_to_reserve(
+    gard_calendar, client, editor
+):
     client.force_login(editor)
     page = client.get(reverse("departement", args=["gazette", "30"])).content.decode()
     assert "Vendredi 3 juillet 2026" in page
@@ -147,7 +111,7 @@ def test_the_departement_page_shows_the_calendar_and_the_space_to_reserve(client
 
 
 def test_choosing_departements_saves_them_and_fetches_new_calendars(
-    client, chef, title, django_capture_on_commit_callbacks, monkeypatch
+    gard_calendar, client, title_admin, title, django_capture_on_commit_callbacks, monkeypatch
 ):
     Departement.objects.create(code="48", name="Lozère")
     sent = []
@@ -156,7 +120,7 @@ def test_choosing_departements_saves_them_and_fetches_new_calendars(
     monkeypatch.setattr(
         "results.views.titles.refresh_departement_context.delay", context_refreshes.append
     )
-    client.force_login(chef)
+    client.force_login(title_admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("choose", args=["gazette"]), {"departements": ["30", "48"]})
     assert response.status_code == 302
@@ -165,8 +129,10 @@ def test_choosing_departements_saves_them_and_fetches_new_calendars(
     assert context_refreshes == ["48"]
 
 
-def test_an_unknown_departement_is_refused_and_nothing_is_saved(client, chef, title):
-    client.force_login(chef)
+def test_an_unknown_departement_is_refused_and_nothing_is_saved(
+    gard_calendar, client, title_admin, title
+):
+    client.force_login(title_admin)
     response = client.post(reverse("choose", args=["gazette"]), {"departements": ["30", "ZZ"]})
     assert response.status_code == 200
     assert (
@@ -177,7 +143,7 @@ def test_an_unknown_departement_is_refused_and_nothing_is_saved(client, chef, ti
 
 
 def test_fetching_and_building_start_jobs_for_a_worker(
-    client, editor, django_capture_on_commit_callbacks, monkeypatch
+    gard_calendar, client, editor, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
     monkeypatch.setattr("results.tasks.fetch_results.delay", sent.append)
@@ -194,12 +160,14 @@ def test_fetching_and_building_start_jobs_for_a_worker(
     assert sent == list(Job.objects.order_by("pk").values_list("pk", flat=True))
 
 
-def test_starting_a_job_needs_a_post(client, editor):
+def test_starting_a_job_needs_a_post(gard_calendar, client, editor):
     client.force_login(editor)
     assert client.get(reverse("request_fetch", args=["gazette", "30"])).status_code == 405
 
 
-def test_the_activity_panel_polls_while_a_job_runs_and_stops_after(client, editor, gard, title):
+def test_the_activity_panel_polls_while_a_job_runs_and_stops_after(
+    gard_calendar, client, editor, gard, title
+):
     client.force_login(editor)
     job = Job.objects.create(kind=Job.Kind.BUILD_INSERT, departement=gard, title=title)
     url = reverse("activity", args=["gazette", "30"])
@@ -213,20 +181,20 @@ def test_the_activity_panel_polls_while_a_job_runs_and_stops_after(client, edito
     assert "hx-trigger" not in idle.content.decode()
 
 
-def test_the_scheduler_jobs_show_on_the_departement_page(client, editor, gard):
+def test_the_scheduler_jobs_show_on_the_departement_page(gard_calendar, client, editor, gard):
     Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard, slot="poll-1")
     client.force_login(editor)
     page = client.get(reverse("departement", args=["gazette", "30"])).content.decode()
     assert "automatique" in page
 
 
-def test_the_admitted_list_prints_names_as_received(client, editor):
+def test_the_admitted_list_prints_names_as_received(gard_calendar, client, editor):
     client.force_login(editor)
     page = client.get(reverse("results_list", args=["gazette", "30"])).content.decode()
     assert "N&#x27;DIAYE Marie-Ève" in page
 
 
-def test_the_insert_downloads_as_a_pdf(client, editor, insert):
+def test_the_insert_downloads_as_a_pdf(gard_calendar, client, editor, insert):
     client.force_login(editor)
     response = client.get(reverse("download", args=["gazette", insert.pk]))
     assert response["Content-Type"] == "application/pdf"

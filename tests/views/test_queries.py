@@ -37,11 +37,6 @@ numbers = count(100)
 
 
 @pytest.fixture
-def gard():
-    return Departement.objects.create(code="30", name="Gard", region="Occitanie", region_code="76")
-
-
-@pytest.fixture
 def admin(title):
     user = get_user_model().objects.create_user("chef", password="pw")
     Membership.objects.create(user=user, title=title, role=Membership.Role.ADMIN)

@@ -30,11 +30,6 @@ def fetch(code, outcome, minutes, endpoint="resultats"):
 
 
 @pytest.fixture
-def gard():
-    return Departement.objects.create(code="30", name="Gard")
-
-
-@pytest.fixture
 def desk(title, gard):
     """Gard followed by two titles, with a success then two failures and a failed scheduled
     poll; Hérault followed by one, only a failure; Lozère followed by none."""
@@ -66,11 +61,6 @@ def desk(title, gard):
     # From the real now, not the module's NOW: the page judges the beat's age on the clock, and
     # a long suite reaches this test minutes after collection (past 180 s, "en panne").
     health.stamp_heartbeat(timezone.now() - timedelta(seconds=20))
-
-
-@pytest.fixture
-def staff():
-    return get_user_model().objects.create_user("chef", password="pw", is_staff=True)
 
 
 def test_each_followed_departement_gets_its_figures_in_a_fixed_number_of_queries(

@@ -14,7 +14,8 @@ from results.day.embargo import release_moment
 from results.deliberation import runs
 from results.deliberation.runs import held_back_today
 from results.editions.builds import build_version
-from results.models import CalendarRow, Departement, Job, Result
+from results.models import Job, Result
+from tests import world
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +25,8 @@ FORET = ("Baccalauréat Professionnel", "Forêt")
 
 
 @pytest.fixture
-def gard():
-    gard = Departement.objects.create(code="30", name="Gard")
-    CalendarRow.objects.create(
-        departement=gard, filiere=FORET[0], option=FORET[1], date_delib=DAY, nb_candidats=9
-    )
-    return gard
+def gard_calendar(gard):
+    world.calendar(gard, FORET, day=DAY, candidates=9)
 
 
 def publish(gard, nom, *, at):
@@ -48,7 +45,7 @@ def at(day, hour, minute=0):
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
 
 
-def test_a_list_the_upstream_shows_the_day_before_is_held_until_its_day(title, gard):
+def test_a_list_the_upstream_shows_the_day_before_is_held_until_its_day(gard_calendar, title, gard):
     publish(gard, "DUPONT", at=at(date(2026, 7, 2), 18))
     with time_machine.travel(at(date(2026, 7, 2), 23, 59)):
         assert build_version(title, gard, DAY) == (None, False)
@@ -57,7 +54,7 @@ def test_a_list_the_upstream_shows_the_day_before_is_held_until_its_day(title, g
     assert created and insert.names_count == 1
 
 
-def test_the_moment_is_configurable(title, gard, settings):
+def test_the_moment_is_configurable(gard_calendar, title, gard, settings):
     settings.RESULTS_EMBARGO_TIME = "14:00"
     assert release_moment(DAY) == at(DAY, 14)
     publish(gard, "DUPONT", at=at(DAY, 9))
@@ -67,7 +64,9 @@ def test_the_moment_is_configurable(title, gard, settings):
         assert build_version(title, gard, DAY)[1]
 
 
-def test_a_section_missing_from_the_calendar_prints_on_the_day_it_arrived(title, gard):
+def test_a_section_missing_from_the_calendar_prints_on_the_day_it_arrived(
+    gard_calendar, title, gard
+):
     Result.objects.create(
         departement=gard,
         filiere="Brevet de Technicien Supérieur Agricole",
@@ -82,14 +81,16 @@ def test_a_section_missing_from_the_calendar_prints_on_the_day_it_arrived(title,
     assert created and insert.names_count == 1
 
 
-def test_an_unreadable_moment_setting_is_a_clear_configuration_error(title, gard, settings):
+def test_an_unreadable_moment_setting_is_a_clear_configuration_error(
+    gard_calendar, title, gard, settings
+):
     settings.RESULTS_EMBARGO_TIME = "2 pm"
     with pytest.raises(ImproperlyConfigured, match="RESULTS_EMBARGO_TIME"):
         release_moment(DAY)
 
 
 def test_the_first_poll_after_the_moment_builds_lists_the_upstream_showed_early(
-    title, gard, monkeypatch
+    gard_calendar, title, gard, monkeypatch
 ):
     publish(gard, "DUPONT", at=at(date(2026, 7, 2), 18))
     unchanged = SimpleNamespace(

@@ -13,8 +13,9 @@ from results.day.removal_csv import parse
 from results.day.removals import matching_results
 from results.deliberation.corrections import confirm_removal
 from results.editions.builds import build_version
-from results.models import AuditEvent, CalendarRow, Departement, Insert, Job, Removal, Result, Title
+from results.models import AuditEvent, Insert, Job, Removal, Result, Title
 from results.store.objections import identity, without_objected
+from tests import world
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +25,8 @@ VIGNE = ("Baccalauréat Professionnel", "Conduite et gestion de l'exploitation a
 
 
 @pytest.fixture
-def gard():
-    gard = Departement.objects.create(code="30", name="Gard")
-    for filiere, option in (FORET, VIGNE):
-        CalendarRow.objects.create(
-            departement=gard, filiere=filiere, option=option, date_delib=DAY, nb_candidats=50
-        )
-    return gard
+def gard_calendar(gard):
+    world.calendar(gard, FORET, VIGNE, day=DAY, candidates=50)
 
 
 def publish(departement, section, nom, prenoms, specialite=""):
@@ -71,14 +67,14 @@ def pdf_text(insert):
     ).stdout
 
 
-def test_matching_ignores_case_accents_and_extra_spaces(title, gard):
+def test_matching_ignores_case_accents_and_extra_spaces(gard_calendar, title, gard):
     line = publish(gard, FORET, "N'DIAYE", "Marie-Ève")
     publish(gard, FORET, "NDIAYE", "Paul")
     removal = request_removal(title, gard, "  n'diaye ", "marie  eve")
     assert matching_results(removal) == [line]
 
 
-def test_a_request_limited_to_a_diploma_ignores_the_same_name_elsewhere(title, gard):
+def test_a_request_limited_to_a_diploma_ignores_the_same_name_elsewhere(gard_calendar, title, gard):
     publish(gard, FORET, "DUPONT", "Marie")
     vigne = publish(gard, VIGNE, "DUPONT", "Marie")
     removal = request_removal(title, gard, "Dupont", "Marie", filiere=VIGNE[0], option=VIGNE[1])
@@ -86,7 +82,7 @@ def test_a_request_limited_to_a_diploma_ignores_the_same_name_elsewhere(title, g
 
 
 def test_a_confirmed_removal_takes_the_name_out_of_the_next_version_and_every_export(
-    client, title, gard, editor, django_capture_on_commit_callbacks
+    gard_calendar, client, title, gard, editor, django_capture_on_commit_callbacks
 ):
     publish(gard, FORET, "N'DIAYE", "Marie-Ève")
     publish(gard, FORET, "MARTIN", "Paul")
@@ -124,7 +120,7 @@ def test_a_confirmed_removal_takes_the_name_out_of_the_next_version_and_every_ex
     assert AuditEvent.objects.filter(action=AuditEvent.Action.REMOVAL_CONFIRMED).count() == 1
 
 
-def test_a_removal_survives_every_reimport(title, gard, editor):
+def test_a_removal_survives_every_reimport(gard_calendar, title, gard, editor):
     publish(gard, FORET, "DUPONT", "Marie")
     publish(gard, FORET, "MARTIN", "Paul")
     removal = request_removal(title, gard, "DUPONT", "Marie")
@@ -136,7 +132,9 @@ def test_a_removal_survives_every_reimport(title, gard, editor):
     assert printed_names(title, gard) == ["MARTIN Paul"]
 
 
-def test_homonyms_in_the_requested_diploma_are_left_out_too_but_not_elsewhere(title, gard, editor):
+def test_homonyms_in_the_requested_diploma_are_left_out_too_but_not_elsewhere(
+    gard_calendar, title, gard, editor
+):
     # The objection keeps a hash of the name, not the line: it cannot tell two people of the
     # same name apart within the scope asked for, and leaving both out is the safe side.
     publish(gard, FORET, "DUPONT", "Marie", specialite="Gestion forestière")
@@ -149,7 +147,7 @@ def test_homonyms_in_the_requested_diploma_are_left_out_too_but_not_elsewhere(ti
     assert [(g.option, g.names) for g in groups] == [(VIGNE[1], ("DUPONT Marie",))]
 
 
-def test_two_identical_lines_one_picked_leaves_neither_printed(title, gard, editor):
+def test_two_identical_lines_one_picked_leaves_neither_printed(gard_calendar, title, gard, editor):
     first = publish(gard, FORET, "DUPONT", "Marie")
     publish(gard, FORET, "DUPONT", "Marie")
     removal = request_removal(title, gard, "DUPONT", "Marie")
@@ -157,7 +155,9 @@ def test_two_identical_lines_one_picked_leaves_neither_printed(title, gard, edit
     assert printed_names(title, gard) == []
 
 
-def test_a_removal_confirmed_before_publication_applies_when_the_name_appears(title, gard, editor):
+def test_a_removal_confirmed_before_publication_applies_when_the_name_appears(
+    gard_calendar, title, gard, editor
+):
     removal = request_removal(title, gard, "Dupont", "Marie")
     assert confirm_removal(removal, [], editor) == ([], [])
     publish(gard, FORET, "DUPONT", "Marie")
@@ -165,7 +165,7 @@ def test_a_removal_confirmed_before_publication_applies_when_the_name_appears(ti
     assert printed_names(title, gard) == ["MARTIN Paul"]
 
 
-def test_a_removal_applies_only_to_its_own_title(title, gard, editor):
+def test_a_removal_applies_only_to_its_own_title(gard_calendar, title, gard, editor):
     other = Title.objects.create(name="L'Autre Journal", slug="autre")
     other.departements.add(gard)
     publish(gard, FORET, "DUPONT", "Marie")
@@ -176,7 +176,7 @@ def test_a_removal_applies_only_to_its_own_title(title, gard, editor):
 
 
 def test_a_removal_after_the_final_mark_makes_a_new_version_and_outdates_the_final(
-    client, title, gard, editor, django_capture_on_commit_callbacks
+    gard_calendar, client, title, gard, editor, django_capture_on_commit_callbacks
 ):
     publish(gard, FORET, "DUPONT", "Marie")
     publish(gard, FORET, "MARTIN", "Paul")
@@ -196,7 +196,9 @@ def test_a_removal_after_the_final_mark_makes_a_new_version_and_outdates_the_fin
     assert "Retirée le" in old.content.decode()
 
 
-def test_a_withdrawn_version_is_rebuilt_even_when_the_content_is_the_same(title, gard, editor):
+def test_a_withdrawn_version_is_rebuilt_even_when_the_content_is_the_same(
+    gard_calendar, title, gard, editor
+):
     # A name printed in another département's section only: the version is withdrawn anyway
     # (it printed the name), and the rebuild must give a downloadable version again.
     publish(gard, FORET, "DUPONT", "Marie")
@@ -206,7 +208,9 @@ def test_a_withdrawn_version_is_rebuilt_even_when_the_content_is_the_same(title,
     assert created and second.number == 2
 
 
-def test_picked_lines_that_changed_meanwhile_are_refused(client, title, gard, editor):
+def test_picked_lines_that_changed_meanwhile_are_refused(
+    gard_calendar, client, title, gard, editor
+):
     line = publish(gard, FORET, "DUPONT", "Marie")
     removal = request_removal(title, gard, "DUPONT", "Marie")
     line.delete()
@@ -219,7 +223,9 @@ def test_picked_lines_that_changed_meanwhile_are_refused(client, title, gard, ed
     assert not removal.is_confirmed
 
 
-def test_an_editor_records_a_request_and_is_shown_its_matches(client, title, gard, editor):
+def test_an_editor_records_a_request_and_is_shown_its_matches(
+    gard_calendar, client, title, gard, editor
+):
     publish(gard, FORET, "DUPONT", "Marie")
     client.force_login(editor)
     response = client.post(
@@ -240,7 +246,9 @@ def test_an_editor_records_a_request_and_is_shown_its_matches(client, title, gar
     assert "1 ligne publiée correspond" in client.get(response["Location"]).content.decode()
 
 
-def test_a_request_form_with_mistakes_says_what_is_wrong(client, title, gard, editor):
+def test_a_request_form_with_mistakes_says_what_is_wrong(
+    gard_calendar, client, title, gard, editor
+):
     client.force_login(editor)
     response = client.post(
         reverse("removals", args=["gazette"]),
@@ -276,7 +284,9 @@ def test_the_pure_filter_leaves_out_every_spelling_of_the_name_within_its_scope(
 CSV_HEADER = "nom;prenoms;departement;diplome;option;recue_le;canal;note\n"
 
 
-def test_a_valid_csv_file_is_imported_as_requests_to_confirm(client, title, gard, editor):
+def test_a_valid_csv_file_is_imported_as_requests_to_confirm(
+    gard_calendar, client, title, gard, editor
+):
     data = (
         CSV_HEADER
         + f"DUPONT;Marie;30;{FORET[0]};{FORET[1]};02/07/2026;courrier;\n"
@@ -299,7 +309,9 @@ def test_a_valid_csv_file_is_imported_as_requests_to_confirm(client, title, gard
     }
 
 
-def test_a_csv_file_with_bad_lines_reports_each_and_imports_nothing(client, title, gard, editor):
+def test_a_csv_file_with_bad_lines_reports_each_and_imports_nothing(
+    gard_calendar, client, title, gard, editor
+):
     data = (
         CSV_HEADER
         + "DUPONT;Marie;30;;;02/07/2026;courrier;\n"
@@ -333,13 +345,13 @@ def test_a_csv_file_with_bad_lines_reports_each_and_imports_nothing(client, titl
         (b"x" * (1024 * 1024 + 1), "Fichier trop gros"),
     ],
 )
-def test_a_csv_file_that_cannot_be_read_says_why(title, data, message):
+def test_a_csv_file_that_cannot_be_read_says_why(gard_calendar, title, data, message):
     parsed = parse(data, title, today=date(2026, 7, 10))
     assert not parsed.requests
     assert any(message in error for error in parsed.errors), parsed.errors
 
 
-def test_an_upload_that_is_not_a_csv_file_is_refused(client, title, editor):
+def test_an_upload_that_is_not_a_csv_file_is_refused(gard_calendar, client, title, editor):
     client.force_login(editor)
     response = client.post(
         reverse("import_removals", args=["gazette"]),

@@ -10,8 +10,9 @@ from results import tasks
 from results.deliberation import jobs
 from results.deliberation.polling import departements_to_poll, schedule_polls
 from results.editions.builds import build_version
-from results.models import CalendarRow, Departement, Fetch, Insert, Job, Result, Title
+from results.models import Fetch, Insert, Job, Result, Title
 from results.store.sync import SyncReport
+from tests import world
 
 pytestmark = pytest.mark.django_db
 
@@ -21,23 +22,8 @@ SECTION = ("Baccalauréat Professionnel", "Forêt")
 
 
 @pytest.fixture
-def gard():
-    gard = Departement.objects.create(code="30", name="Gard")
-    CalendarRow.objects.create(
-        departement=gard,
-        filiere=SECTION[0],
-        option=SECTION[1],
-        date_delib=DELIB_DAY,
-        nb_candidats=40,
-    )
-    return gard
-
-
-@pytest.fixture
-def title(gard):
-    title = Title.objects.create(name="La Gazette", slug="gazette")
-    title.departements.add(gard)
-    return title
+def gard_calendar(gard):
+    world.calendar(gard, SECTION, day=DELIB_DAY, candidates=40)
 
 
 def at(hour, minute=0, day=DELIB_DAY):
@@ -55,26 +41,26 @@ def publish(gard, nom="DUPONT", prenoms="Marie"):
     )
 
 
-def test_a_followed_departement_is_polled_on_its_deliberation_day(title):
+def test_a_followed_departement_is_polled_on_its_deliberation_day(gard_calendar, title):
     assert departements_to_poll(at(14)) == ["30"]
 
 
-def test_it_is_not_polled_on_other_days_or_before_the_polling_hour(title, settings):
+def test_it_is_not_polled_on_other_days_or_before_the_polling_hour(gard_calendar, title, settings):
     settings.RESULTS_POLL_FROM_HOUR = 8
     assert departements_to_poll(at(14, day=date(2026, 7, 2))) == []
     assert departements_to_poll(at(7, 59)) == []
 
 
-def test_a_departement_nobody_follows_is_not_polled(gard):
+def test_a_departement_nobody_follows_is_not_polled(gard_calendar, gard):
     assert departements_to_poll(at(14)) == []
 
 
-def test_polling_stops_once_every_expected_section_has_arrived(title, gard):
+def test_polling_stops_once_every_expected_section_has_arrived(gard_calendar, title, gard):
     publish(gard)
     assert departements_to_poll(at(14)) == []
 
 
-def test_two_schedulers_sending_the_same_poll_create_one_job(title, monkeypatch):
+def test_two_schedulers_sending_the_same_poll_create_one_job(gard_calendar, title, monkeypatch):
     sent = []
     monkeypatch.setattr("results.tasks.fetch_results.delay", sent.append)
     first = schedule_polls(at(14, 0))
@@ -84,7 +70,7 @@ def test_two_schedulers_sending_the_same_poll_create_one_job(title, monkeypatch)
     assert len(schedule_polls(at(14, 10))) == 1  # the next slot polls again
 
 
-def test_a_job_is_claimed_by_one_worker_only(gard):
+def test_a_job_is_claimed_by_one_worker_only(gard_calendar, gard):
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
     assert jobs.claim(job.pk) is not None
     assert jobs.claim(job.pk) is None
@@ -92,12 +78,12 @@ def test_a_job_is_claimed_by_one_worker_only(gard):
     assert job.status == Job.Status.RUNNING
 
 
-def test_a_finished_job_is_never_run_again(gard):
+def test_a_finished_job_is_never_run_again(gard_calendar, gard):
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard, status=Job.Status.DONE)
     assert jobs.claim(job.pk) is None
 
 
-def test_an_insert_is_built_once_per_printed_content(title, gard):
+def test_an_insert_is_built_once_per_printed_content(gard_calendar, title, gard):
     publish(gard, "N'DIAYE", "Marie-Ève")
     first, created = build_version(title, gard, DELIB_DAY)
     assert created and first.number == 1
@@ -111,11 +97,11 @@ def test_an_insert_is_built_once_per_printed_content(title, gard):
     assert first.pdf.name != second.pdf.name
 
 
-def test_nothing_is_built_before_any_result_is_published(title, gard):
+def test_nothing_is_built_before_any_result_is_published(gard_calendar, title, gard):
     assert build_version(title, gard, DELIB_DAY) == (None, False)
 
 
-def test_a_failed_build_is_reported_on_its_job(title, gard, monkeypatch):
+def test_a_failed_build_is_reported_on_its_job(gard_calendar, title, gard, monkeypatch):
     publish(gard)
     job = Job.objects.create(
         kind=Job.Kind.BUILD_INSERT, departement=gard, day=DELIB_DAY, title=title
@@ -136,7 +122,7 @@ def test_a_failed_build_is_reported_on_its_job(title, gard, monkeypatch):
 
 
 def test_a_fetch_that_changes_results_starts_a_build_for_each_follower(
-    title, gard, monkeypatch, django_capture_on_commit_callbacks
+    gard_calendar, title, gard, monkeypatch, django_capture_on_commit_callbacks
 ):
     other = Title.objects.create(name="L'Autre", slug="autre")
     other.departements.add(gard)
@@ -160,7 +146,7 @@ def test_a_fetch_that_changes_results_starts_a_build_for_each_follower(
     assert job.status == Job.Status.DONE
 
 
-def test_an_unexpected_fetch_failure_is_reported_on_its_job(gard, monkeypatch):
+def test_an_unexpected_fetch_failure_is_reported_on_its_job(gard_calendar, gard, monkeypatch):
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
 
     def broken(client, code):
@@ -176,7 +162,7 @@ def test_an_unexpected_fetch_failure_is_reported_on_its_job(gard, monkeypatch):
     assert "base indisponible" in job.message
 
 
-def test_an_unavailable_upstream_is_retried_then_given_up(gard, monkeypatch):
+def test_an_unavailable_upstream_is_retried_then_given_up(gard_calendar, gard, monkeypatch):
     from results.sources.arpent import ArpentUnavailable
     from results.tasks import MAX_FETCH_ATTEMPTS, fetch_results
 
@@ -196,7 +182,9 @@ def test_an_unavailable_upstream_is_retried_then_given_up(gard, monkeypatch):
     assert "Abandon après 6 tentatives" in job.message
 
 
-def test_a_departement_whose_polls_fail_is_polled_less_and_less_often(title, gard, settings):
+def test_a_departement_whose_polls_fail_is_polled_less_and_less_often(
+    gard_calendar, title, gard, settings
+):
     settings.RESULTS_POLL_INTERVAL_S = 300
 
     def failed_poll(when):
@@ -221,7 +209,7 @@ def test_a_departement_whose_polls_fail_is_polled_less_and_less_often(title, gar
     assert len(schedule_polls(at(14, 30))) == 1
 
 
-def test_a_success_ends_the_backoff(title, gard):
+def test_a_success_ends_the_backoff(gard_calendar, title, gard):
     Job.objects.create(
         kind=Job.Kind.FETCH_RESULTS,
         departement=gard,

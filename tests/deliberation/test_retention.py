@@ -22,8 +22,6 @@ from results.editions.builds import build_version
 from results.models import (
     Addition,
     AuditEvent,
-    CalendarRow,
-    Departement,
     Fetch,
     Insert,
     Job,
@@ -33,6 +31,7 @@ from results.models import (
     SessionTally,
 )
 from results.store.rates import tally_session
+from tests import world
 
 pytestmark = pytest.mark.django_db
 
@@ -84,15 +83,10 @@ def media_files():
 
 
 @pytest.fixture
-def gard():
-    gard = Departement.objects.create(code="30", name="Gard")
-    CalendarRow.objects.create(
-        departement=gard, filiere=FORET[0], option=FORET[1], date_delib=FIRST_DAY, nb_candidats=6
-    )
-    CalendarRow.objects.create(
-        departement=gard, filiere=BTSA[0], option=BTSA[1], date_delib=LAST_DAY, nb_candidats=4
-    )
-    return gard
+def gard_calendar(gard):
+    """A first and a last day of deliberations: retention counts from the last."""
+    world.calendar(gard, FORET, day=FIRST_DAY, candidates=6)
+    world.calendar(gard, BTSA, day=LAST_DAY, candidates=4)
 
 
 def publish(departement, section, nom, prenoms):
@@ -183,7 +177,9 @@ def purge(django_capture_on_commit_callbacks, **options):
 # The purge date
 
 
-def test_the_names_go_the_retention_period_after_the_sessions_last_deliberation(gard, settings):
+def test_the_names_go_the_retention_period_after_the_sessions_last_deliberation(
+    gard_calendar, gard, settings
+):
     assert purge_date() == PURGE_DAY
     settings.RESULTS_RETENTION_DAYS = 10
     assert purge_date() == date(2026, 7, 13)
@@ -195,7 +191,9 @@ def test_without_a_calendar_there_is_no_purge_date_and_nothing_is_purged(db):
     assert not report.due and report.total == 0 and not Purge.objects.exists()
 
 
-def test_nothing_is_purged_before_the_purge_date(session, django_capture_on_commit_callbacks):
+def test_nothing_is_purged_before_the_purge_date(
+    gard_calendar, session, django_capture_on_commit_callbacks
+):
     before, files = names_in_database(), media_files()
     report = purge(django_capture_on_commit_callbacks, now=THE_DAY_BEFORE)
     assert not report.due and report.total == 0
@@ -207,7 +205,7 @@ def test_nothing_is_purged_before_the_purge_date(session, django_capture_on_comm
 
 
 def test_a_purge_leaves_no_name_in_the_database_nor_in_the_media_files(
-    session, django_capture_on_commit_callbacks
+    gard_calendar, session, django_capture_on_commit_callbacks
 ):
     held = names_in_database()
     tables = {table for table, _ in held}
@@ -228,7 +226,7 @@ def test_a_purge_leaves_no_name_in_the_database_nor_in_the_media_files(
 
 
 def test_a_purge_keeps_the_session_counts_and_the_versions_counts(
-    session, django_capture_on_commit_callbacks
+    gard_calendar, session, django_capture_on_commit_callbacks
 ):
     versions = {
         v.pk: (v.names_count, v.pages, v.columns, v.lines, v.diff["totals"])
@@ -258,7 +256,7 @@ def test_a_purge_keeps_the_session_counts_and_the_versions_counts(
 
 
 def test_the_purge_is_recorded_and_audited_per_title_with_counts(
-    session, django_capture_on_commit_callbacks
+    gard_calendar, session, django_capture_on_commit_callbacks
 ):
     purge(django_capture_on_commit_callbacks, now=ON_PURGE_DAY)
     record = Purge.objects.get()
@@ -283,7 +281,7 @@ def test_the_purge_is_recorded_and_audited_per_title_with_counts(
 
 
 def test_a_dry_run_counts_what_would_go_and_changes_nothing(
-    session, django_capture_on_commit_callbacks
+    gard_calendar, session, django_capture_on_commit_callbacks
 ):
     before, files = names_in_database(), media_files()
     tallies = SessionTally.objects.count()
@@ -297,7 +295,7 @@ def test_a_dry_run_counts_what_would_go_and_changes_nothing(
 
 
 def test_a_second_purge_finds_nothing_and_records_nothing(
-    session, django_capture_on_commit_callbacks
+    gard_calendar, session, django_capture_on_commit_callbacks
 ):
     purge(django_capture_on_commit_callbacks, now=ON_PURGE_DAY)
     tallies = list(SessionTally.objects.values_list("option", "nb_candidats", "printed"))
@@ -309,7 +307,7 @@ def test_a_second_purge_finds_nothing_and_records_nothing(
 
 
 def test_a_tally_after_the_purge_keeps_the_counts_and_one_before_is_not_doubled(
-    session, django_capture_on_commit_callbacks
+    gard_calendar, session, django_capture_on_commit_callbacks
 ):
     tally_session(2026)
     purge(django_capture_on_commit_callbacks, now=ON_PURGE_DAY)
@@ -320,7 +318,7 @@ def test_a_tally_after_the_purge_keeps_the_counts_and_one_before_is_not_doubled(
 
 
 def test_names_fetched_again_after_a_purge_go_at_the_next_run_and_the_counts_stay(
-    session, gard, django_capture_on_commit_callbacks
+    gard_calendar, session, gard, django_capture_on_commit_callbacks
 ):
     purge(django_capture_on_commit_callbacks, now=ON_PURGE_DAY)
     # An editor fetches the Gard's first-day lists again: the BTSA's names are not among them.
@@ -334,7 +332,7 @@ def test_names_fetched_again_after_a_purge_go_at_the_next_run_and_the_counts_sta
 
 
 def test_files_go_only_once_the_purge_commits_and_a_failed_purge_keeps_everything(
-    session, django_capture_on_commit_callbacks, monkeypatch
+    gard_calendar, session, django_capture_on_commit_callbacks, monkeypatch
 ):
     files = media_files()
 
@@ -356,7 +354,9 @@ def test_files_go_only_once_the_purge_commits_and_a_failed_purge_keeps_everythin
     assert media_files() == []
 
 
-def test_a_file_no_version_refers_to_is_swept(title, gard, django_capture_on_commit_callbacks):
+def test_a_file_no_version_refers_to_is_swept(
+    gard_calendar, title, gard, django_capture_on_commit_callbacks
+):
     publish(gard, FORET, *CANDIDATES[0])
     insert, _ = build_version(title, gard, FIRST_DAY)
     path = insert.pdf.path
@@ -371,7 +371,7 @@ def test_a_file_no_version_refers_to_is_swept(title, gard, django_capture_on_com
 
 
 def test_purged_downloads_answer_gone_with_a_french_page(
-    client, session, editor, django_capture_on_commit_callbacks
+    gard_calendar, client, session, editor, django_capture_on_commit_callbacks
 ):
     version = Insert.objects.get(day=FIRST_DAY, number=2)
     purge(django_capture_on_commit_callbacks, now=ON_PURGE_DAY)
@@ -390,7 +390,7 @@ def test_purged_downloads_answer_gone_with_a_french_page(
 
 
 def test_the_insert_page_shows_the_purged_state_instead_of_pages(
-    client, session, editor, django_capture_on_commit_callbacks
+    gard_calendar, client, session, editor, django_capture_on_commit_callbacks
 ):
     version = Insert.objects.get(day=FIRST_DAY, number=2)
     url = reverse("insert", args=["gazette", "30", FIRST_DAY])
@@ -407,7 +407,7 @@ def test_the_insert_page_shows_the_purged_state_instead_of_pages(
 
 
 def test_the_title_page_says_when_the_names_go_and_when_they_went(
-    client, session, editor, django_capture_on_commit_callbacks
+    gard_calendar, client, session, editor, django_capture_on_commit_callbacks
 ):
     client.force_login(editor)
     with time_machine.travel(THE_DAY_BEFORE, tick=False):
@@ -428,7 +428,9 @@ def test_the_title_page_says_when_the_names_go_and_when_they_went(
 # The command and the scheduled job
 
 
-def test_the_command_prints_the_counts_in_french(session, django_capture_on_commit_callbacks):
+def test_the_command_prints_the_counts_in_french(
+    gard_calendar, session, django_capture_on_commit_callbacks
+):
     out = StringIO()
     with time_machine.travel(ON_PURGE_DAY, tick=False):
         call_command("purge_personal_data", "--dry-run", stdout=out)
@@ -450,7 +452,7 @@ def test_the_command_prints_the_counts_in_french(session, django_capture_on_comm
 
 
 def test_the_command_waits_for_the_purge_date_unless_forced(
-    session, django_capture_on_commit_callbacks
+    gard_calendar, session, django_capture_on_commit_callbacks
 ):
     out = StringIO()
     with time_machine.travel(THE_DAY_BEFORE, tick=False):
@@ -465,7 +467,9 @@ def test_the_command_waits_for_the_purge_date_unless_forced(
     assert "effacées avant la date prévue (2 août 2026)" in event.summary
 
 
-def test_the_daily_job_purges_at_a_fixed_hour(session, django_capture_on_commit_callbacks):
+def test_the_daily_job_purges_at_a_fixed_hour(
+    gard_calendar, session, django_capture_on_commit_callbacks
+):
     entry = settings.CELERY_BEAT_SCHEDULE["purge-personal-data"]
     assert entry["task"] == "results.tasks.purge_personal_data"
     assert entry["schedule"].hour == {3} and entry["schedule"].minute == {0}

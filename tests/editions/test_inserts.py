@@ -15,7 +15,8 @@ from PIL import Image
 
 from results.day.planning import title_plan
 from results.editions.builds import build_version
-from results.models import CalendarRow, Departement, Insert, Notice, Result, Title
+from results.models import Insert, Notice, Result, Title
+from tests import world
 
 pytestmark = pytest.mark.django_db
 
@@ -27,22 +28,15 @@ ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 
 
 @pytest.fixture
-def gard():
-    gard = Departement.objects.create(code="30", name="Gard")
-    for section, day in ((FORET, FIRST_DAY), (JARDINIER, FIRST_DAY), (BTSA, SECOND_DAY)):
-        CalendarRow.objects.create(
-            departement=gard, filiere=section[0], option=section[1], date_delib=day, nb_candidats=50
-        )
-    return gard
+def gard_calendar(gard):
+    """Two sections on the first day, one on the second."""
+    world.calendar(gard, FORET, JARDINIER, day=FIRST_DAY, candidates=50)
+    world.calendar(gard, BTSA, day=SECOND_DAY, candidates=50)
 
 
 @pytest.fixture
-def lozere():
-    lozere = Departement.objects.create(code="48", name="Lozère")
-    CalendarRow.objects.create(
-        departement=lozere, filiere=FORET[0], option=FORET[1], date_delib=FIRST_DAY, nb_candidats=9
-    )
-    return lozere
+def lozere_calendar(lozere):
+    world.calendar(lozere, FORET, day=FIRST_DAY, candidates=9)
 
 
 def publish(departement, section, *names, resultat="Admission"):
@@ -68,7 +62,7 @@ def pdf_text(insert):
     ).stdout
 
 
-def test_each_day_gets_its_own_insert_with_only_that_days_sections(title, gard):
+def test_each_day_gets_its_own_insert_with_only_that_days_sections(gard_calendar, title, gard):
     publish(gard, FORET, "DUPONT Marie")
     publish(gard, BTSA, "ZOLA Émile")
     first, created = build_version(title, gard, FIRST_DAY)
@@ -80,7 +74,7 @@ def test_each_day_gets_its_own_insert_with_only_that_days_sections(title, gard):
     assert first.heading == "Résultats des examens de l'enseignement agricole — Gard — session 2026"
 
 
-def test_a_new_version_only_when_the_printed_content_changes(title, gard):
+def test_a_new_version_only_when_the_printed_content_changes(gard_calendar, title, gard):
     publish(gard, FORET, "DUPONT Marie", "MARTIN Paul")
     first, created = build_version(title, gard, FIRST_DAY, reason="Nouveaux résultats publiés")
     assert created and first.number == 1
@@ -105,7 +99,7 @@ def test_a_new_version_only_when_the_printed_content_changes(title, gard):
     assert len(names) == 3 and all(Path(first.pdf.storage.path(n)).exists() for n in names)
 
 
-def test_a_version_keeps_its_pages_as_thumbnails(title, gard):
+def test_a_version_keeps_its_pages_as_thumbnails(gard_calendar, title, gard):
     publish(gard, FORET, *[f"NOM{i:04d} Prénom" for i in range(1200)])
     insert, _ = build_version(title, gard, FIRST_DAY)
     assert insert.pages == 2 and len(insert.thumbnails) == 2
@@ -115,7 +109,7 @@ def test_a_version_keeps_its_pages_as_thumbnails(title, gard):
     assert image.height / image.width == pytest.approx(470 / 315, rel=0.02)
 
 
-def test_second_group_candidates_are_printed_in_a_section_of_their_own(title, gard):
+def test_second_group_candidates_are_printed_in_a_section_of_their_own(gard_calendar, title, gard):
     publish(gard, FORET, "DUPONT Marie")
     publish(gard, FORET, "MARTIN Paul", resultat="Admis au second groupe")
     insert, _ = build_version(title, gard, FIRST_DAY)
@@ -124,7 +118,7 @@ def test_second_group_candidates_are_printed_in_a_section_of_their_own(title, ga
     assert text.index("DUPONT Marie") < text.index("second groupe") < text.index("MARTIN Paul")
 
 
-def test_without_an_icc_profile_the_pdf_says_it_is_not_pdfx(title, gard):
+def test_without_an_icc_profile_the_pdf_says_it_is_not_pdfx(gard_calendar, title, gard):
     publish(gard, FORET, "DUPONT Marie")
     insert, _ = build_version(title, gard, FIRST_DAY)
     assert not insert.pdfx
@@ -135,7 +129,7 @@ def test_without_an_icc_profile_the_pdf_says_it_is_not_pdfx(title, gard):
         )
 
 
-def test_with_the_printers_icc_profile_the_insert_is_pdfx4(title, gard):
+def test_with_the_printers_icc_profile_the_insert_is_pdfx4(gard_calendar, title, gard):
     title.icc_profile.save("imprimeur.icc", SimpleUploadedFile("x.icc", ICC.read_bytes()))
     title.output_condition = "Artifex CMYK SWOP Profile"
     title.save()
@@ -153,7 +147,7 @@ def test_with_the_printers_icc_profile_the_insert_is_pdfx4(title, gard):
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
 
 
-def test_changing_the_print_settings_makes_a_new_version(title, gard):
+def test_changing_the_print_settings_makes_a_new_version(gard_calendar, title, gard):
     publish(gard, FORET, "DUPONT Marie")
     first, _ = build_version(title, gard, FIRST_DAY)
     title.crop_marks, title.bleed_mm = True, 3
@@ -170,7 +164,7 @@ def test_changing_the_print_settings_makes_a_new_version(title, gard):
 
 
 def test_a_new_version_is_announced_in_the_app_and_by_email(
-    title, gard, editor, django_capture_on_commit_callbacks
+    gard_calendar, title, gard, editor, django_capture_on_commit_callbacks
 ):
     publish(gard, FORET, "DUPONT Marie")
     with django_capture_on_commit_callbacks(execute=True):
@@ -185,7 +179,9 @@ def test_a_new_version_is_announced_in_the_app_and_by_email(
     assert Notice.objects.count() == 1 and len(mail.outbox) == 1
 
 
-def test_a_combined_insert_prints_all_departements_of_the_day(title, gard, lozere):
+def test_a_combined_insert_prints_all_departements_of_the_day(
+    lozere_calendar, gard_calendar, title, gard, lozere
+):
     title.departements.add(lozere)
     title.combine_departements = True
     title.save()
@@ -211,7 +207,9 @@ def test_a_combined_insert_prints_all_departements_of_the_day(title, gard, lozer
 # The insert page
 
 
-def test_the_insert_page_shows_versions_pages_and_changes(client, title, gard, editor):
+def test_the_insert_page_shows_versions_pages_and_changes(
+    gard_calendar, client, title, gard, editor
+):
     publish(gard, FORET, "DUPONT Marie")
     build_version(title, gard, FIRST_DAY)
     publish(gard, FORET, "MARTIN Paul")
@@ -232,13 +230,15 @@ def test_the_insert_page_shows_versions_pages_and_changes(client, title, gard, e
     assert client.get(reverse("page_thumbnail", args=["gazette", second.pk, 2])).status_code == 404
 
 
-def test_an_impossible_day_in_the_url_is_a_404(client, title, editor):
+def test_an_impossible_day_in_the_url_is_a_404(gard_calendar, client, title, editor):
     client.force_login(editor)
     assert client.get("/journal/gazette/encarts/30/2026-02-30/").status_code == 404
     assert client.get("/journal/gazette/encarts/99/2026-07-01/").status_code == 404
 
 
-def test_a_version_marked_final_is_locked_and_flagged_when_outdated(client, title, gard, editor):
+def test_a_version_marked_final_is_locked_and_flagged_when_outdated(
+    gard_calendar, client, title, gard, editor
+):
     publish(gard, FORET, "DUPONT Marie")
     first, _ = build_version(title, gard, FIRST_DAY)
     client.force_login(editor)
@@ -259,7 +259,7 @@ def test_a_version_marked_final_is_locked_and_flagged_when_outdated(client, titl
     assert "dépassé" in listing
 
 
-def test_the_exports_hold_the_same_names_as_the_pdf(client, title, gard, editor):
+def test_the_exports_hold_the_same_names_as_the_pdf(gard_calendar, client, title, gard, editor):
     publish(gard, FORET, "N'DIAYE Marie-Ève", "ŒUVRARD Zoé")
     insert, _ = build_version(title, gard, FIRST_DAY)
     client.force_login(editor)
@@ -276,7 +276,9 @@ def test_the_exports_hold_the_same_names_as_the_pdf(client, title, gard, editor)
 # Print settings
 
 
-def test_the_titles_admin_uploads_the_printers_icc_profile(client, title, title_admin):
+def test_the_titles_admin_uploads_the_printers_icc_profile(
+    gard_calendar, client, title, title_admin
+):
     client.force_login(title_admin)
     url = reverse("print_settings", args=["gazette"])
     upload = SimpleUploadedFile("journal.icc", ICC.read_bytes())
@@ -288,7 +290,7 @@ def test_the_titles_admin_uploads_the_printers_icc_profile(client, title, title_
 
 
 def test_a_file_that_is_not_a_cmyk_profile_is_refused_with_a_clear_message(
-    client, title, title_admin
+    gard_calendar, client, title, title_admin
 ):
     client.force_login(title_admin)
     url = reverse("print_settings", args=["gazette"])
@@ -300,7 +302,7 @@ def test_a_file_that_is_not_a_cmyk_profile_is_refused_with_a_clear_message(
     assert not title.icc_profile
 
 
-def test_print_settings_refuse_an_absurd_bleed(client, title, title_admin):
+def test_print_settings_refuse_an_absurd_bleed(gard_calendar, client, title, title_admin):
     client.force_login(title_admin)
     response = client.post(reverse("print_settings", args=["gazette"]), {"bleed_mm": "-2"})
     assert "négatif" in response.content.decode()

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from results.deliberation import retention
 from results.editions.builds import build_version
-from results.models import CalendarRow, Departement, Insert, Result
+from results.models import Insert
+from tests import world
 
 pytestmark = pytest.mark.django_db
 
@@ -45,25 +46,14 @@ class BucketLikeStorage(InMemoryStorage):
 
 
 @pytest.fixture
-def gard():
-    gard = Departement.objects.create(code="30", name="Gard")
-    CalendarRow.objects.create(
-        departement=gard, filiere=FORET[0], option=FORET[1], date_delib=DAY, nb_candidats=20
-    )
-    for nom in ("DUPONTEL", "ZIDANE"):
-        Result.objects.create(
-            departement=gard,
-            filiere=FORET[0],
-            option=FORET[1],
-            nom=nom,
-            prenoms="Camille",
-            resultat="Admission",
-        )
-    return gard
+def gard_calendar(gard):
+    """One section of the Gard and its two admitted candidates."""
+    world.calendar(gard, FORET, day=DAY, candidates=20)
+    world.admitted(gard, FORET, ("DUPONTEL", "Camille"), ("ZIDANE", "Camille"))
 
 
 def test_an_insert_is_built_read_and_downloaded_from_a_storage_with_no_path(
-    client, editor, title, gard, settings
+    gard_calendar, client, editor, title, gard, settings
 ):
     title.icc_profile.save("imprimeur.icc", SimpleUploadedFile("x.icc", ICC.read_bytes()))
     version, created = build_version(title, gard, DAY)
@@ -85,7 +75,7 @@ def test_an_insert_is_built_read_and_downloaded_from_a_storage_with_no_path(
     assert "DUPONTEL" in csv.content.decode()
 
 
-def test_a_missing_file_is_a_404_not_an_error(client, editor, title, gard):
+def test_a_missing_file_is_a_404_not_an_error(gard_calendar, client, editor, title, gard):
     version, _ = build_version(title, gard, DAY)
     default_storage.delete(version.pdf.name)
     client.force_login(editor)
@@ -105,7 +95,7 @@ def test_product_code_never_opens_a_stored_file_by_its_local_path():
     assert offenders == []
 
 
-def test_the_retention_purge_finds_orphan_files_in_a_bucket(title, gard, settings):
+def test_the_retention_purge_finds_orphan_files_in_a_bucket(gard_calendar, title, gard, settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "tests.editions.test_storage.BucketLikeStorage"},

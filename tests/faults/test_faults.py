@@ -11,7 +11,8 @@ from django.db.utils import OperationalError
 from django.test import Client
 from django.urls import reverse
 
-from results.models import CalendarRow, Departement, Result
+from results.models import Result
+from tests import world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
@@ -20,20 +21,10 @@ FORET = ("Baccalauréat Professionnel", "Forêt")
 
 
 @pytest.fixture
-def gard():
-    gard = Departement.objects.create(code="30", name="Gard")
-    CalendarRow.objects.create(
-        departement=gard, filiere=FORET[0], option=FORET[1], date_delib=DAY, nb_candidats=20
-    )
-    Result.objects.create(
-        departement=gard,
-        filiere=FORET[0],
-        option=FORET[1],
-        nom="DUPONTEL",
-        prenoms="Camille",
-        resultat="Admission",
-    )
-    return gard
+def gard_calendar(gard):
+    """One section of the Gard and its one admitted candidate."""
+    world.calendar(gard, FORET, day=DAY, candidates=20)
+    world.admitted(gard, FORET, ("DUPONTEL", "Camille"))
 
 
 def refused(*args, **kwargs):
@@ -48,7 +39,7 @@ def assert_unavailable_page(response):
     assert "Traceback" not in page and "OperationalError" not in page
 
 
-def test_a_view_that_cannot_reach_the_database_answers_503(editor, monkeypatch):
+def test_a_view_that_cannot_reach_the_database_answers_503(gard_calendar, editor, monkeypatch):
     client = Client(raise_request_exception=False)
     client.force_login(editor)
     page = reverse("title", args=["gazette"])
@@ -57,7 +48,9 @@ def test_a_view_that_cannot_reach_the_database_answers_503(editor, monkeypatch):
     assert_unavailable_page(client.get(page))
 
 
-def test_a_page_answers_503_when_even_the_session_cannot_be_read(editor, monkeypatch):
+def test_a_page_answers_503_when_even_the_session_cannot_be_read(
+    gard_calendar, editor, monkeypatch
+):
     client = Client(raise_request_exception=False)
     client.force_login(editor)
     # Every query fails: the login check's session lookup, before any view runs.
@@ -65,7 +58,9 @@ def test_a_page_answers_503_when_even_the_session_cannot_be_read(editor, monkeyp
     assert_unavailable_page(client.get(reverse("home")))
 
 
-def test_a_page_answered_503_logs_one_line_not_a_traceback(editor, monkeypatch, caplog):
+def test_a_page_answered_503_logs_one_line_not_a_traceback(
+    gard_calendar, editor, monkeypatch, caplog
+):
     client = Client(raise_request_exception=False)
     client.force_login(editor)
     monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refused)
@@ -79,7 +74,7 @@ def test_a_page_answered_503_logs_one_line_not_a_traceback(editor, monkeypatch, 
     )
 
 
-def test_other_errors_still_get_the_500_page(editor, monkeypatch):
+def test_other_errors_still_get_the_500_page(gard_calendar, editor, monkeypatch):
     client = Client(raise_request_exception=False)
     client.force_login(editor)
     page = reverse("title", args=["gazette"])
@@ -119,7 +114,9 @@ def countdowns(monkeypatch):
     return asked
 
 
-def test_a_fetch_retries_when_the_database_goes_away_then_finishes(gard, monkeypatch, countdowns):
+def test_a_fetch_retries_when_the_database_goes_away_then_finishes(
+    gard_calendar, gard, monkeypatch, countdowns
+):
     from results.models import Fetch, Job
     from results.store.sync import SyncReport
     from results.tasks import fetch_results
@@ -135,7 +132,7 @@ def test_a_fetch_retries_when_the_database_goes_away_then_finishes(gard, monkeyp
 
 
 def test_a_build_retries_when_the_database_goes_away_then_finishes(
-    title, gard, monkeypatch, countdowns
+    gard_calendar, title, gard, monkeypatch, countdowns
 ):
     from results.deliberation import jobs
     from results.models import Insert, Job
@@ -154,7 +151,7 @@ def test_a_build_retries_when_the_database_goes_away_then_finishes(
     assert jobs.claim(job.pk, resuming=jobs.token(job)) is None
 
 
-def test_the_database_retries_are_bounded(gard, monkeypatch, countdowns):
+def test_the_database_retries_are_bounded(gard_calendar, gard, monkeypatch, countdowns):
     from results.models import Job
     from results.tasks import MAX_DATABASE_RETRIES, fetch_results
 
@@ -203,7 +200,7 @@ def stored_files(storage, folder="inserts"):
 
 
 def test_a_storage_failing_mid_build_keeps_the_previous_version(
-    client, editor, title, gard, failing_storage
+    gard_calendar, client, editor, title, gard, failing_storage
 ):
     from django.core.files.storage import default_storage
 
@@ -239,7 +236,14 @@ def test_a_storage_failing_mid_build_keeps_the_previous_version(
 
 
 def test_titles_hear_once_that_arpent_is_down_and_once_that_it_is_back(
-    title, editor, gard, monkeypatch, settings, django_capture_on_commit_callbacks, mailoutbox
+    gard_calendar,
+    title,
+    editor,
+    gard,
+    monkeypatch,
+    settings,
+    django_capture_on_commit_callbacks,
+    mailoutbox,
 ):
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -298,7 +302,7 @@ def test_titles_hear_once_that_arpent_is_down_and_once_that_it_is_back(
     assert len(notices()) == 4  # nothing more once it is back
 
 
-def test_a_short_outage_leaves_no_notice(title, gard, monkeypatch, settings):
+def test_a_short_outage_leaves_no_notice(gard_calendar, title, gard, monkeypatch, settings):
     from results.models import Job, Notice
     from results.sources.arpent import ArpentError
     from results.tasks import fetch_results

@@ -11,8 +11,6 @@ from results.day import outlooks as day_outlooks
 from results.day.planning import title_plan
 from results.editions.builds import build_version
 from results.models import (
-    CalendarRow,
-    Departement,
     DiplomaCode,
     EmploymentFigure,
     Establishment,
@@ -22,6 +20,7 @@ from results.models import (
 )
 from results.sources.inserjeunes import EmploymentRates, InserJeunesUnavailable
 from results.store import opendata as context
+from tests import world
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +32,9 @@ FORET_CFD, AQUA_CFD = "40321303", "40321213"
 
 
 @pytest.fixture
-def gard():
-    gard = Departement.objects.create(code="30", name="Gard", region="Occitanie", region_code="76")
-    for filiere, option in (FORET, AQUA, UNMAPPED):
-        CalendarRow.objects.create(
-            departement=gard, filiere=filiere, option=option, date_delib=DAY, nb_candidats=30
-        )
-    return gard
+def gard_calendar(gard):
+    """Three sections of the Gard: two with a diploma code, one without."""
+    world.calendar(gard, FORET, AQUA, UNMAPPED, day=DAY, candidates=30)
 
 
 @pytest.fixture
@@ -109,14 +104,18 @@ def pdf_text(insert):
     )
 
 
-def test_the_seeded_mapping_gives_codes_to_the_main_diplomas_and_lists_the_others(gard):
+def test_the_seeded_mapping_gives_codes_to_the_main_diplomas_and_lists_the_others(
+    gard_calendar, gard
+):
     assert day_outlooks.mapping_for(*FORET).cfd == FORET_CFD
     assert day_outlooks.mapping_for(*UNMAPPED) is None
     outlooks = day_outlooks.departement_outlooks(gard)
     assert outlooks.unmapped == [UNMAPPED]
 
 
-def test_a_regional_figure_is_preferred_and_the_national_one_is_the_fallback(title, gard):
+def test_a_regional_figure_is_preferred_and_the_national_one_is_the_fallback(
+    gard_calendar, title, gard
+):
     regional = FakeInserJeunes(
         {
             (FORET_CFD, "76"): rates(FORET_CFD, "76", employment_6m=61),
@@ -133,7 +132,7 @@ def test_a_regional_figure_is_preferred_and_the_national_one_is_the_fallback(tit
     assert "47\u00a0%" in notes[AQUA][1] and "France entière, sortants 2024" in notes[AQUA][2]
 
 
-def test_a_withheld_rate_prints_nothing_rather_than_a_wrong_figure(gard):
+def test_a_withheld_rate_prints_nothing_rather_than_a_wrong_figure(gard_calendar, gard):
     withheld = rates(FORET_CFD, leavers=12, employment_6m=None, further_study=None, withheld=True)
     context.refresh_employment(client=FakeInserJeunes({(FORET_CFD, ""): withheld}))
     outlooks = day_outlooks.departement_outlooks(gard)
@@ -141,7 +140,7 @@ def test_a_withheld_rate_prints_nothing_rather_than_a_wrong_figure(gard):
 
 
 def test_the_insert_carries_the_notes_and_the_exact_estimate_still_equals_the_pdf(
-    noted, gard, django_capture_on_commit_callbacks
+    gard_calendar, noted, gard, django_capture_on_commit_callbacks
 ):
     context.refresh_employment(
         client=FakeInserJeunes(
@@ -165,7 +164,7 @@ def test_the_insert_carries_the_notes_and_the_exact_estimate_still_equals_the_pd
 
 
 def test_with_inserjeunes_down_the_insert_builds_without_notes_and_says_why(
-    noted, gard, client, editor
+    gard_calendar, noted, gard, client, editor
 ):
     fake = FakeInserJeunes(down=True)
     report = context.refresh_employment(client=fake)
@@ -179,7 +178,7 @@ def test_with_inserjeunes_down_the_insert_builds_without_notes_and_says_why(
     assert "InserJeunes était injoignable" in page
 
 
-def test_a_failed_refresh_keeps_the_last_good_figures(gard):
+def test_a_failed_refresh_keeps_the_last_good_figures(gard_calendar, gard):
     context.refresh_employment(client=FakeInserJeunes({(FORET_CFD, ""): rates(FORET_CFD)}))
     context.refresh_employment(client=FakeInserJeunes(down=True))
     figure = EmploymentFigure.objects.get(code=FORET_CFD, region_code="")
@@ -187,7 +186,7 @@ def test_a_failed_refresh_keeps_the_last_good_figures(gard):
     assert FORET in day_outlooks.departement_outlooks(gard).notes
 
 
-def test_a_build_never_calls_the_sources(noted, gard, monkeypatch):
+def test_a_build_never_calls_the_sources(gard_calendar, noted, gard, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a build must only read the cache")
 
@@ -198,7 +197,7 @@ def test_a_build_never_calls_the_sources(noted, gard, monkeypatch):
 
 
 def test_the_departement_page_shows_establishments_and_lycee_results_with_sources(
-    client, editor, gard
+    gard_calendar, client, editor, gard
 ):
     Establishment.objects.create(
         departement=gard,
@@ -226,7 +225,7 @@ def test_the_departement_page_shows_establishments_and_lycee_results_with_source
     assert "data.education.gouv.fr" in page
 
 
-def test_the_diplomas_page_lists_mapped_and_unmapped_diplomas(client, editor, gard):
+def test_the_diplomas_page_lists_mapped_and_unmapped_diplomas(gard_calendar, client, editor, gard):
     context.refresh_employment(
         client=FakeInserJeunes(
             {
@@ -269,7 +268,7 @@ def stand_ins(monkeypatch):
     from results.sources.education import EducationClient
     from results.sources.inserjeunes import InserJeunesClient
 
-    from .django_transport import DjangoTransport
+    from tests.django_transport import DjangoTransport
 
     def education_client(**overrides):
         return EducationClient("http://testserver", transport=DjangoTransport(), sleep=no_wait)
@@ -285,7 +284,7 @@ def no_wait(seconds):
     pass
 
 
-def test_the_weekly_refresh_reads_the_stand_ins(title, gard, stand_ins):
+def test_the_weekly_refresh_reads_the_stand_ins(gard_calendar, title, gard, stand_ins):
     report = context.refresh_all()
     assert not report.failed, report.failed
     assert Establishment.objects.filter(departement=gard).exists()
@@ -295,7 +294,7 @@ def test_the_weekly_refresh_reads_the_stand_ins(title, gard, stand_ins):
 
 
 def test_with_the_stand_ins_down_an_insert_still_builds_at_once_without_notes(
-    noted, gard, stand_ins
+    gard_calendar, noted, gard, stand_ins
 ):
     from sandbox.models import Fault
 

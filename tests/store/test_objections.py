@@ -21,7 +21,6 @@ from results.editions.builds import build_version
 from results.models import (
     AuditEvent,
     CalendarRow,
-    Departement,
     Fetch,
     Job,
     Objection,
@@ -31,6 +30,7 @@ from results.models import (
 )
 from results.store.objections import identity
 from results.store.sync import sync_results
+from tests import world
 from tests.conftest import fixture_bytes
 
 pytestmark = pytest.mark.django_db
@@ -46,13 +46,8 @@ WORDS = ["granger", "hermione"]
 
 
 @pytest.fixture
-def gard():
-    gard = Departement.objects.create(code="30", name="Gard")
-    for filiere, option in (CGEA, BTSA):
-        CalendarRow.objects.create(
-            departement=gard, filiere=filiere, option=option, date_delib=DAY, nb_candidats=20
-        )
-    return gard
+def gard_calendar(gard):
+    world.calendar(gard, CGEA, BTSA, day=DAY, candidates=20)
 
 
 @pytest.fixture
@@ -126,7 +121,7 @@ def purged(client, title, gard, editor, fetch, django_capture_on_commit_callback
 
 
 def test_after_the_purge_and_a_new_fetch_the_rebuild_and_its_exports_leave_the_name_out(
-    client, title, gard, purged, fetch, django_capture_on_commit_callbacks
+    gard_calendar, client, title, gard, purged, fetch, django_capture_on_commit_callbacks
 ):
     # The purge took every readable trace of the name: the request and the results included.
     assert tables_holding_the_name() == set()
@@ -152,7 +147,7 @@ def test_after_the_purge_and_a_new_fetch_the_rebuild_and_its_exports_leave_the_n
 
 
 def test_next_session_the_same_person_is_still_left_out(
-    client, title, gard, purged, fetch, django_capture_on_commit_callbacks
+    gard_calendar, client, title, gard, purged, fetch, django_capture_on_commit_callbacks
 ):
     CalendarRow.objects.all().delete()
     for filiere, option in (CGEA, BTSA):
@@ -173,7 +168,7 @@ def test_next_session_the_same_person_is_still_left_out(
 
 
 def test_the_objection_covers_only_the_diploma_asked_for_and_only_its_title(
-    title, gard, editor, fetch
+    gard_calendar, title, gard, editor, fetch
 ):
     fetch()
     removal = Removal.objects.create(
@@ -193,7 +188,7 @@ def test_the_objection_covers_only_the_diploma_asked_for_and_only_its_title(
 
 
 def test_the_objection_holds_a_keyed_hash_of_the_name_and_nothing_readable(
-    title, gard, editor, fetch, settings
+    gard_calendar, title, gard, editor, fetch, settings
 ):
     fetch()
     removal = Removal.objects.create(
@@ -213,7 +208,9 @@ def test_the_objection_holds_a_keyed_hash_of_the_name_and_nothing_readable(
     assert identity(*OBJECTOR) != objection.identity
 
 
-def test_a_request_imported_from_csv_leaves_an_objection_once_confirmed(title, gard, editor):
+def test_a_request_imported_from_csv_leaves_an_objection_once_confirmed(
+    gard_calendar, title, gard, editor
+):
     data = (
         "nom;prenoms;departement;diplome;option;recue_le;canal;note\n"
         "GRANGER;Hermione Célia Julie Laure;30;;;02/07/2026;courriel;\n"
@@ -224,7 +221,7 @@ def test_a_request_imported_from_csv_leaves_an_objection_once_confirmed(title, g
     assert Objection.objects.get().identity == identity(*OBJECTOR)
 
 
-def test_an_objection_is_purged_once_its_period_is_over(purged, settings):
+def test_an_objection_is_purged_once_its_period_is_over(gard_calendar, purged, settings):
     objection = Objection.objects.get()
     end = objection.confirmed_at + timedelta(days=settings.OBJECTION_RETENTION_DAYS)
     assert settings.OBJECTION_RETENTION_DAYS == 3 * 365
@@ -238,14 +235,16 @@ def test_an_objection_is_purged_once_its_period_is_over(purged, settings):
     assert event.summary.startswith("1 opposition supprimée au terme de leur conservation")
 
 
-def test_after_the_purge_the_editor_sees_how_many_objections_are_on_file_not_who(client, purged):
+def test_after_the_purge_the_editor_sees_how_many_objections_are_on_file_not_who(
+    gard_calendar, client, purged
+):
     page = client.get(reverse("removals", args=["gazette"])).content.decode()
     assert "1 opposition en vigueur pour ce titre." in page
     assert "GRANGER" not in page.upper() and "Aucun retrait confirmé." in page
 
 
 def test_a_list_first_fetched_after_the_objection_keeps_the_row_neither_as_result_nor_raw(
-    title, gard, fetch
+    gard_calendar, title, gard, fetch
 ):
     Objection.objects.create(title=title, departement=gard, identity=identity(*OBJECTOR))
     report = fetch()
@@ -258,7 +257,7 @@ def test_a_list_first_fetched_after_the_objection_keeps_the_row_neither_as_resul
 
 
 def test_a_row_another_following_title_prints_is_stored_until_every_title_objects(
-    client, title, gard, purged, fetch, django_capture_on_commit_callbacks
+    gard_calendar, client, title, gard, purged, fetch, django_capture_on_commit_callbacks
 ):
     other = Title.objects.create(name="L'Autre Journal", slug="autre")
     other.departements.add(gard)
@@ -279,7 +278,9 @@ def test_a_row_another_following_title_prints_is_stored_until_every_title_object
     assert tables_holding_the_name() & {"results_result", "results_fetch"} == set()
 
 
-def test_with_no_title_following_the_departement_nothing_is_left_out(title, gard, fetch):
+def test_with_no_title_following_the_departement_nothing_is_left_out(
+    gard_calendar, title, gard, fetch
+):
     Objection.objects.create(title=title, departement=gard, identity=identity(*OBJECTOR))
     title.departements.remove(gard)
     report = fetch()
@@ -287,7 +288,7 @@ def test_with_no_title_following_the_departement_nothing_is_left_out(title, gard
 
 
 def test_the_same_list_fetched_after_a_confirmation_drops_the_row_once_then_builds_nothing(
-    client, title, gard, editor, fetch, upstream, client_for, monkeypatch
+    gard_calendar, client, title, gard, editor, fetch, upstream, client_for, monkeypatch
 ):
     fetch()
     client.force_login(editor)

@@ -6,7 +6,6 @@ from unittest import mock
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import OperationalError
 from django.utils import timezone

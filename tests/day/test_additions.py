@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from results.day.additions import NotVerified, verify_and_add
 from results.editions.builds import build_version
-from results.models import Addition, AuditEvent, CalendarRow, Departement, Result, Title
+from results.models import Addition, AuditEvent, CalendarRow, Result
 from results.sources.arpent import ArpentClient
 from sandbox import clock, data
 from sandbox.credentials import credentials
@@ -36,7 +36,7 @@ def after_the_session(settings):
 
 
 @pytest.fixture
-def upstream(monkeypatch):
+def sandbox_arpent(monkeypatch):
     """ARPENT clients that reach the sandbox in this process."""
     transport = DjangoTransport()
 
@@ -50,8 +50,9 @@ def upstream(monkeypatch):
 
 
 @pytest.fixture
-def lozere():
-    lozere = Departement.objects.create(code=CODE, name="Lozère")
+def lozere_calendar(title, lozere):
+    """The title follows Lozère alone, whose calendar is the sandbox's default session."""
+    title.departements.set([lozere])
     for section in data.sections(CODE, clock.session_start()):
         CalendarRow.objects.get_or_create(
             departement=lozere,
@@ -60,14 +61,6 @@ def lozere():
             date_delib=section.date,
             defaults={"nb_candidats": 10},
         )
-    return lozere
-
-
-@pytest.fixture
-def title(lozere):
-    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
-    title.departements.add(lozere)
-    return title
 
 
 def sandbox_candidate(code=CODE, *, resultat=ADMITTED, consent=False):
@@ -88,7 +81,14 @@ def everything_stored():
 
 
 def test_a_verified_candidate_is_printed_in_the_additif_and_the_credentials_leave_no_trace(
-    client, title, editor, upstream, caplog, capfd, django_capture_on_commit_callbacks
+    lozere_calendar,
+    client,
+    title,
+    editor,
+    sandbox_arpent,
+    caplog,
+    capfd,
+    django_capture_on_commit_callbacks,
 ):
     caplog.set_level(logging.DEBUG)
     section, person, ina, num = sandbox_candidate()
@@ -124,7 +124,9 @@ def test_a_verified_candidate_is_printed_in_the_additif_and_the_credentials_leav
     assert person.nom not in json.dumps([event.summary, event.details])
 
 
-def test_a_candidate_the_transcript_shows_failed_is_refused(title, editor, upstream):
+def test_a_candidate_the_transcript_shows_failed_is_refused(
+    lozere_calendar, title, editor, sandbox_arpent
+):
     _, _, ina, num = sandbox_candidate(resultat=FAILED)
     with pytest.raises(NotVerified, match="ne montre pas d.admission pour cette session"):
         verify_and_add(title, ina, num, editor)
@@ -132,7 +134,9 @@ def test_a_candidate_the_transcript_shows_failed_is_refused(title, editor, upstr
     assert AuditEvent.objects.filter(action=AuditEvent.Action.ADDITION_REFUSED).count() == 1
 
 
-def test_a_candidate_already_in_the_published_list_is_not_added_twice(title, editor, upstream):
+def test_a_candidate_already_in_the_published_list_is_not_added_twice(
+    lozere_calendar, title, editor, sandbox_arpent
+):
     section, person, ina, num = sandbox_candidate(consent=True)
     Result.objects.create(
         departement_id=CODE,
@@ -146,14 +150,17 @@ def test_a_candidate_already_in_the_published_list_is_not_added_twice(title, edi
         verify_and_add(title, ina, num, editor)
 
 
-def test_a_candidate_of_a_departement_the_title_does_not_follow_is_refused(title, editor, upstream):
-    Departement.objects.create(code="30", name="Gard")
+def test_a_candidate_of_a_departement_the_title_does_not_follow_is_refused(
+    lozere_calendar, title, editor, sandbox_arpent, gard
+):
     _, _, ina, num = sandbox_candidate("30")
     with pytest.raises(NotVerified, match="que ce titre ne suit pas"):
         verify_and_add(title, ina, num, editor)
 
 
-def test_failed_verifications_are_limited_per_editor(title, editor, upstream, settings):
+def test_failed_verifications_are_limited_per_editor(
+    lozere_calendar, title, editor, sandbox_arpent, settings
+):
     settings.ADDITION_FAILURE_LIMIT = 3
     other = get_user_model().objects.create_user("collegue", password="pw")
     title.members.add(other)
@@ -169,7 +176,7 @@ def test_failed_verifications_are_limited_per_editor(title, editor, upstream, se
 
 
 def test_a_title_without_a_contract_key_is_told_so_without_calling_upstream(
-    title, editor, settings
+    lozere_calendar, title, editor, settings
 ):
     settings.ARPENT_CONTRACT_KEYS = {}
     with pytest.raises(NotVerified, match="pas de clé de contrat"):
@@ -177,7 +184,7 @@ def test_a_title_without_a_contract_key_is_told_so_without_calling_upstream(
 
 
 def test_a_refused_contract_key_is_the_administrators_problem_not_a_failure(
-    title, editor, upstream, settings
+    lozere_calendar, title, editor, sandbox_arpent, settings
 ):
     settings.ARPENT_CONTRACT_KEYS = {"*": "wrong-key"}
     settings.ADDITION_FAILURE_LIMIT = 1
@@ -187,7 +194,9 @@ def test_a_refused_contract_key_is_the_administrators_problem_not_a_failure(
             verify_and_add(title, ina, num, editor)
 
 
-def test_malformed_credentials_are_refused_by_the_form_and_never_shown_back(client, title, editor):
+def test_malformed_credentials_are_refused_by_the_form_and_never_shown_back(
+    lozere_calendar, client, title, editor
+):
     client.force_login(editor)
     response = client.post(
         reverse("additions", args=["gazette"]), {"ina": "12AB", "num_gestion": "9876543210"}

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from results.day.planning import title_plan
-from results.models import CalendarRow, Departement, Result, SessionTally, Title
+from results.models import CalendarRow, Result, SessionTally, Title
 from results.store.rates import current_rates, tally_session
+from tests import world
 
 pytestmark = pytest.mark.django_db
 
@@ -19,19 +20,12 @@ FORET = "Forêt"
 
 
 @pytest.fixture
-def title():
-    gard = Departement.objects.create(code="30", name="Gard")
-    lozere = Departement.objects.create(code="48", name="Lozère")
-    title = Title.objects.create(name="La Gazette", slug="gazette")
-    title.departements.add(gard, lozere)
-    for dept, n in ((gard, 120), (lozere, 40)):
-        CalendarRow.objects.create(
-            departement=dept,
-            filiere=BAC_PRO,
-            option=FORET,
-            date_delib=date(2026, 7, 3),
-            nb_candidats=n,
-        )
+def calendars(title, gard, lozere):
+    """The title follows the Gard and Lozère: one day of forest in both, and a later section
+    in the Gard whose count changed."""
+    title.departements.add(lozere)
+    world.calendar(gard, (BAC_PRO, FORET), day=date(2026, 7, 3), candidates=120)
+    world.calendar(lozere, (BAC_PRO, FORET), day=date(2026, 7, 3), candidates=40)
     CalendarRow.objects.create(
         departement=gard,
         filiere=BAC_PRO,
@@ -41,14 +35,11 @@ def title():
         last_change=CalendarRow.Change.COUNT,
         previous_nb_candidats=25,
     )
-    return title
 
 
 @pytest.fixture
-def logged_in(client, title):
-    user = get_user_model().objects.create_user("redac")
-    title.members.add(user)
-    client.force_login(user)
+def logged_in(client, editor):
+    client.force_login(editor)
     return client
 
 
@@ -66,7 +57,7 @@ def publish(code, option, count):
     )
 
 
-def test_the_plan_has_one_insert_per_departement_and_day_with_day_totals(title):
+def test_the_plan_has_one_insert_per_departement_and_day_with_day_totals(calendars, title):
     profile, rates, days = title_plan(title)
     assert [d.date_delib for d in days] == [date(2026, 7, 3), date(2026, 7, 6)]
     first = days[0]
@@ -79,7 +70,7 @@ def test_the_plan_has_one_insert_per_departement_and_day_with_day_totals(title):
     assert first.actual is None
 
 
-def test_once_results_are_in_the_plan_shows_actual_size_and_error(title):
+def test_once_results_are_in_the_plan_shows_actual_size_and_error(calendars, title):
     publish("30", FORET, 100)
     publish("48", FORET, 30)
     _, _, days = title_plan(title)
@@ -91,7 +82,7 @@ def test_once_results_are_in_the_plan_shows_actual_size_and_error(title):
     assert days[1].actual is None  # Agroéquipement has not deliberated
 
 
-def test_last_sessions_lists_teach_the_rates(title):
+def test_last_sessions_lists_teach_the_rates(calendars, title):
     SessionTally.objects.create(
         year=2025,
         departement_id="30",
@@ -107,7 +98,7 @@ def test_last_sessions_lists_teach_the_rates(title):
     assert [i.expected_names for i in days[0].inserts] == [60, 20]
 
 
-def test_tallying_a_session_keeps_counts_without_names(title):
+def test_tallying_a_session_keeps_counts_without_names(calendars, title):
     publish("30", FORET, 100)
     assert tally_session(2026) == 3
     tally = SessionTally.objects.get(departement_id="30", option=FORET)
@@ -117,7 +108,7 @@ def test_tallying_a_session_keeps_counts_without_names(title):
     assert SessionTally.objects.count() == 3
 
 
-def test_the_planning_page_shows_days_departements_and_changes(logged_in):
+def test_the_planning_page_shows_days_departements_and_changes(calendars, logged_in):
     page = logged_in.get(reverse("planning", args=["gazette"])).content.decode()
     assert "Vendredi 3 juillet 2026" in page
     assert "Lozère" in page and "Gard" in page
@@ -125,7 +116,7 @@ def test_the_planning_page_shows_days_departements_and_changes(logged_in):
     assert "en attente" in page
 
 
-def test_the_plan_exports_as_csv(logged_in):
+def test_the_plan_exports_as_csv(calendars, logged_in):
     response = logged_in.get(reverse("planning_csv", args=["gazette"]))
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
@@ -134,7 +125,7 @@ def test_the_plan_exports_as_csv(logged_in):
     assert lines[1].startswith("2026-07-03;30;Baccalauréat Professionnel;Forêt;120;93;")
 
 
-def test_the_plan_exports_as_a_one_page_pdf(logged_in, tmp_path):
+def test_the_plan_exports_as_a_one_page_pdf(calendars, logged_in, tmp_path):
     response = logged_in.get(reverse("planning_pdf", args=["gazette"]))
     assert response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "plan.pdf"
@@ -145,7 +136,7 @@ def test_the_plan_exports_as_a_one_page_pdf(logged_in, tmp_path):
     assert "Lozère (48)" in text and "Vendredi 3 juillet 2026" in text
 
 
-def test_the_plans_csv_keeps_spreadsheet_formulas_as_text(logged_in):
+def test_the_plans_csv_keeps_spreadsheet_formulas_as_text(calendars, logged_in):
     CalendarRow.objects.filter(option=FORET).update(option='=HYPERLINK("http://x.test";"Forêt")')
     response = logged_in.get(reverse("planning_csv", args=["gazette"]))
     lines = response.content.decode("utf-8-sig").splitlines()
@@ -153,7 +144,9 @@ def test_the_plans_csv_keeps_spreadsheet_formulas_as_text(logged_in):
     assert not any(";=" in line or ';"=' in line for line in lines)
 
 
-def test_the_plans_pdf_prints_the_titles_name_as_typed_in_its_css_footer(logged_in, tmp_path):
+def test_the_plans_pdf_prints_the_titles_name_as_typed_in_its_css_footer(
+    calendars, logged_in, tmp_path
+):
     name = 'Le "Petit" \\ Journal </style><h1>injecté</h1>\nbis'
     Title.objects.filter(slug="gazette").update(name=name)
     response = logged_in.get(reverse("planning_pdf", args=["gazette"]))
@@ -164,7 +157,7 @@ def test_the_plans_pdf_prints_the_titles_name_as_typed_in_its_css_footer(logged_
     assert "&quot;" not in text and "&lt;" not in text
 
 
-def test_another_title_cannot_see_the_plan(client, title):
+def test_another_title_cannot_see_the_plan(calendars, client, title):
     user = get_user_model().objects.create_user("autre")
     Title.objects.create(name="Autre", slug="autre").members.add(user)
     client.force_login(user)
@@ -172,7 +165,7 @@ def test_another_title_cannot_see_the_plan(client, title):
         assert client.get(reverse(name, args=["gazette"])).status_code == 404
 
 
-def test_the_session_is_summed_per_departement_and_per_diploma(title):
+def test_the_session_is_summed_per_departement_and_per_diploma(calendars, title):
     from results.day.forecast import by_departement, by_diploma
 
     publish("30", FORET, 100)
@@ -189,14 +182,14 @@ def test_the_session_is_summed_per_departement_and_per_diploma(title):
     assert (bac_pro.published, bac_pro.expected_when_published) == (100, 93)
 
 
-def test_the_planning_page_shows_the_session_totals(logged_in):
+def test_the_planning_page_shows_the_session_totals(calendars, logged_in):
     publish("30", FORET, 100)
     page = logged_in.get(reverse("planning", args=["gazette"])).content.decode()
     assert "Par département" in page and "Par diplôme" in page
     assert "100 / 93" in page
 
 
-def test_the_plans_actual_size_is_the_built_inserts_size(title):
+def test_the_plans_actual_size_is_the_built_inserts_size(calendars, title):
     from results.editions.builds import build_version
 
     publish("48", FORET, 30)

@@ -2,13 +2,12 @@
 and every error page renders in French even without a request."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from results.models import Membership, Title
+from results.models import Title
 
 pytestmark = pytest.mark.django_db
 
@@ -16,20 +15,11 @@ MB = 1024 * 1024
 
 
 @pytest.fixture
-def chef():
-    """The title's admin: the print settings' upload is theirs."""
-    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
-    user = get_user_model().objects.create_user("chef", password="pw")
-    title.members.add(user, through_defaults={"role": Membership.Role.ADMIN})
-    return user
-
-
-@pytest.fixture
-def browser(chef):
+def browser(title_admin):
     """A client whose requests go through the CSRF check, with the cookie a visit leaves: the
     check reads the body before any view does."""
     client = Client(enforce_csrf_checks=True)
-    client.force_login(chef)
+    client.force_login(title_admin)
     client.get(print_settings())
     return client
 
@@ -50,8 +40,8 @@ def test_an_upload_over_the_body_limit_answers_400_with_the_french_page(browser,
     assert not Title.objects.get().icc_profile
 
 
-def test_a_profile_just_over_8_mb_gets_the_forms_own_message(client, chef):
-    client.force_login(chef)
+def test_a_profile_just_over_8_mb_gets_the_forms_own_message(client, title_admin):
+    client.force_login(title_admin)
     upload = SimpleUploadedFile("gros.icc", b"\0" * (8 * MB + 100_000))
     response = client.post(print_settings(), {"icc_profile": upload, "bleed_mm": "0"})
 
@@ -86,8 +76,8 @@ def test_an_expired_form_gets_the_french_csrf_page(browser):
     assert "Rien n'a été enregistré." in response.text
 
 
-def test_an_unknown_page_gets_the_french_404(client, chef):
-    client.force_login(chef)
+def test_an_unknown_page_gets_the_french_404(client, title_admin):
+    client.force_login(title_admin)
     response = client.get("/journal/gazette/nulle-part/")
 
     assert response.status_code == 404

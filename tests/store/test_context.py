@@ -267,7 +267,6 @@ def stand_ins(monkeypatch):
     """The real clients, answered by the sandbox's stand-ins in this process."""
     from results.sources.education import EducationClient
     from results.sources.inserjeunes import InserJeunesClient
-
     from tests.django_transport import DjangoTransport
 
     def education_client(**overrides):

@@ -16,23 +16,16 @@ from layouts.preview import preview
 from layouts.profile import BERLINER, MM_TO_PT, TABLOID
 from results.day.content import profile_for
 from results.editions.builds import build_version
-from results.models import Departement, Membership, PrintProfile, Result, Title
+from results.models import PrintProfile, Result, Title
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def title():
-    return Title.objects.create(name="La Gazette du Midi", slug="gazette")
-
-
-@pytest.fixture
-def chef(title, client):
+def chef(title_admin, client):
     """The title's admin, logged in: profiles change the whole title's print, so they are theirs."""
-    user = get_user_model().objects.create_user("cheffe", password="pw")
-    Membership.objects.create(user=user, title=title, role=Membership.Role.ADMIN)
-    client.force_login(user)
-    return user
+    client.force_login(title_admin)
+    return title_admin
 
 
 @pytest.fixture
@@ -252,7 +245,6 @@ def test_actions_that_change_things_need_a_post(client, chef, tabloid):
 
 
 def test_the_title_and_departement_pages_name_the_default_profile(client, chef, title, tabloid):
-    title.departements.add(Departement.objects.create(code="30", name="Gard"))
     page = client.get(reverse("title", args=["gazette"])).content.decode()
     assert reverse("profiles", args=["gazette"]) in page
     assert "gabarit Tabloïd, 5 colonnes" in page
@@ -264,10 +256,9 @@ def test_a_title_without_profiles_prints_on_the_berliner_grid(title):
     assert profile_for(title) == BERLINER
 
 
-def test_the_insert_is_built_on_the_default_profile(title, tabloid, tmp_path):
+def test_the_insert_is_built_on_the_default_profile(title, gard, tabloid, tmp_path):
     PrintProfile.create_from(title, BERLINER)  # another profile, not the default
     assert profile_for(title) == TABLOID
-    gard = Departement.objects.create(code="30", name="Gard")
     for nom in ("DUPONT", "ÉLUARD", "N'DIAYE"):
         Result.objects.create(
             departement=gard,

@@ -60,13 +60,13 @@ def lozere(db):
 @pytest.fixture
 def title(gard):
     """The usual title, following the Gard."""
-    return world.title("La Gazette du Midi", "gazette", gard)
+    return world.newspaper("La Gazette du Midi", "gazette", gard)
 
 
 @pytest.fixture
 def other_title(gard):
     """Another newspaper following the same département."""
-    return world.title("L'Autre Journal", "autre", gard)
+    return world.newspaper("L'Autre Journal", "autre", gard)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def admitted(departement, section, *names):
     ]
 
 
-def title(name, slug, *departements):
+def newspaper(name, slug, *departements):
     title = Title.objects.create(name=name, slug=slug)
     title.departements.add(*departements)
     return title

@@ -5,7 +5,6 @@ from datetime import date
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -16,15 +15,11 @@ from hypothesis import strategies as st
 from layouts.profile import BERLINER
 from results.day.removal_csv import COLUMNS, import_requests, parse
 from results.models import (
-    CalendarRow,
-    Departement,
     Insert,
-    Membership,
     PrintProfile,
     Removal,
-    Result,
-    Title,
 )
+from tests.world import admitted, calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -52,21 +47,10 @@ def form_data(fields):
 
 
 @pytest.fixture
-def world():
-    gard = Departement.objects.create(code="30", name="Gard")
-    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
-    title.departements.add(gard)
-    CalendarRow.objects.create(
-        departement=gard, filiere=FORET[0], option=FORET[1], date_delib=DAY, nb_candidats=20
-    )
-    Result.objects.create(
-        departement=gard,
-        filiere=FORET[0],
-        option=FORET[1],
-        nom="DUPONT",
-        prenoms="Marie",
-        resultat="Admission",
-    )
+def world(title, gard, title_admin):
+    """One title's objects to aim every form at, and its admin's client."""
+    calendar(gard, FORET, day=DAY, candidates=20)
+    admitted(gard, FORET, ("DUPONT", "Marie"))
     insert = Insert(
         title=title,
         departement=gard,
@@ -98,10 +82,8 @@ def world():
         received_on=DAY,
         channel=Removal.Channel.LETTER,
     )
-    user = get_user_model().objects.create_user("chef", password="pw")
-    Membership.objects.create(user=user, title=title, role=Membership.Role.ADMIN)
     client = Client(raise_request_exception=False)
-    client.force_login(user)
+    client.force_login(title_admin)
     return {
         "client": client,
         "title": title,

@@ -4,22 +4,19 @@ title's own user. A new pattern fails here until it says how it is walked."""
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from layouts.profile import BERLINER
 from results.editions.builds import build_version
 from results.models import (
     Addition,
-    CalendarRow,
-    Departement,
     Job,
     Membership,
     PrintProfile,
     Removal,
-    Result,
     Title,
 )
+from tests.world import admitted, calendar, member, newspaper
 
 pytestmark = pytest.mark.django_db
 
@@ -58,40 +55,22 @@ def title_patterns():
 
 
 @pytest.fixture
-def world():
+def world(title, gard, lozere, editor, title_admin):
     """Two titles on one installation, each with its data; users of each, with roles."""
-    gard = Departement.objects.create(code="30", name="Gard")
-    lozere = Departement.objects.create(code="48", name="Lozère")
-    gazette = Title.objects.create(name="La Gazette du Midi", slug="gazette")
-    gazette.departements.add(gard)
-    other = Title.objects.create(name="L'Autre Journal", slug="autre")
-    other.departements.add(lozere)
-    CalendarRow.objects.create(
-        departement=gard, filiere=FORET[0], option=FORET[1], date_delib=DAY, nb_candidats=20
-    )
-    for nom, prenoms in (("DUPONTEL", "Amandine"), ("ZIDANE", "Paul")):
-        Result.objects.create(
-            departement=gard,
-            filiere=FORET[0],
-            option=FORET[1],
-            nom=nom,
-            prenoms=prenoms,
-            resultat="Admission",
-        )
-    version, _ = build_version(gazette, gard, DAY)
-    users = {}
-    for username, title, role in (
-        ("redac", gazette, Membership.Role.EDITOR),
-        ("chef", gazette, Membership.Role.ADMIN),
-        ("autre", other, Membership.Role.ADMIN),
-    ):
-        users[username] = get_user_model().objects.create_user(username, password="pw")
-        Membership.objects.create(user=users[username], title=title, role=role)
+    other = newspaper("L'Autre Journal", "autre", lozere)
+    calendar(gard, FORET, day=DAY, candidates=20)
+    admitted(gard, FORET, ("DUPONTEL", "Amandine"), ("ZIDANE", "Paul"))
+    version, _ = build_version(title, gard, DAY)
+    users = {
+        "redac": editor,
+        "chef": title_admin,
+        "autre": member(other, "autre", Membership.Role.ADMIN),
+    }
     objects = {
         "version": version,
-        "profile": PrintProfile.create_from(gazette, BERLINER),
+        "profile": PrintProfile.create_from(title, BERLINER),
         "removal": Removal.objects.create(
-            title=gazette,
+            title=title,
             departement=gard,
             nom="DUPONTEL",
             prenoms="Amandine",
@@ -99,7 +78,7 @@ def world():
             channel=Removal.Channel.LETTER,
         ),
         "addition": Addition.objects.create(
-            title=gazette,
+            title=title,
             departement=gard,
             filiere=FORET[0],
             option=FORET[1],

@@ -27,13 +27,13 @@ from results.models import (
 )
 from results.store.sync import SyncReport
 from tests import world
+from tests.world import FORET
 
 pytestmark = pytest.mark.django_db
 
 Action = AuditEvent.Action
 PARIS = ZoneInfo("Europe/Paris")
 DAY = date(2026, 7, 3)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 # The candidates of these tests: none of these words may reach the trail.
 CANDIDATES = [("DUPONT", "Marie-Ève"), ("ZOLA", "Émile")]
 CANDIDATE_WORDS = ["DUPONT", "Marie", "ZOLA", "Émile"]

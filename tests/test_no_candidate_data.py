@@ -29,6 +29,7 @@ from results.models import (
 from results.sources.arpent import ArpentClient
 from results.tasks import fetch_results
 from tests import world
+from tests.world import FORET
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,6 @@ DAY = date(2026, 7, 1)
 # After every jury of DAY, before the late one a transcript may name.
 NOW = datetime(2026, 7, 20, 12, 0).astimezone()
 LATE_DAY = date(2026, 7, 25)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 VIGNE = ("Baccalauréat Professionnel", "Conduite et gestion de l'exploitation agricole")
 
 # The planted values: found anywhere, they can only have come from these flows.

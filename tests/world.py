@@ -4,6 +4,11 @@ from django.contrib.auth import get_user_model
 
 from results.models import CalendarRow, Departement, Membership, Result, Title
 
+# Sections (filière, option) that calendars and results of several modules use.
+FORET = ("Baccalauréat Professionnel", "Forêt")
+CGEA = ("Baccalauréat Professionnel", "Conduite et gestion de l'exploitation agricole")
+BTSA = ("Brevet de Technicien Supérieur Agricole", "Viticulture-œnologie")
+
 # As ARPENT's referential gives them (E5): InserJeunes' regional figures are keyed by region code.
 DEPARTEMENTS = {
     "30": {"name": "Gard", "region": "Occitanie", "region_code": "76"},

@@ -16,12 +16,12 @@ from results.deliberation.runs import held_back_today
 from results.editions.builds import build_version
 from results.models import Job, Result
 from tests import world
+from tests.world import FORET
 
 pytestmark = pytest.mark.django_db
 
 PARIS = ZoneInfo("Europe/Paris")
 DAY = date(2026, 7, 3)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 
 
 @pytest.fixture

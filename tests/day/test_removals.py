@@ -16,11 +16,11 @@ from results.editions.builds import build_version
 from results.models import AuditEvent, Insert, Job, Removal, Result, Title
 from results.store.objections import identity, without_objected
 from tests import world
+from tests.world import FORET
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 7, 1)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 VIGNE = ("Baccalauréat Professionnel", "Conduite et gestion de l'exploitation agricole")
 
 

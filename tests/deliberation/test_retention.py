@@ -32,6 +32,7 @@ from results.models import (
 )
 from results.store.rates import tally_session
 from tests import world
+from tests.world import BTSA, FORET
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +43,6 @@ PURGE_DAY = date(2026, 8, 2)
 ON_PURGE_DAY = datetime(2026, 8, 2, 3, 0, tzinfo=PARIS)
 THE_DAY_BEFORE = datetime(2026, 8, 1, 23, 59, tzinfo=PARIS)
 AFTER_THE_LAST = "30 jours après la dernière délibération"
-FORET = ("Baccalauréat Professionnel", "Forêt")
-BTSA = ("Brevet de Technicien Supérieur Agricole", "Viticulture-œnologie")
 # Names nothing else in the database spells, with what real lists hold: apostrophes, accents,
 # hyphens, particles.
 CANDIDATES = [

@@ -17,13 +17,12 @@ from results.day.planning import title_plan
 from results.editions.builds import build_version
 from results.models import Insert, Notice, Result, Title
 from tests import world
+from tests.world import BTSA, FORET
 
 pytestmark = pytest.mark.django_db
 
 FIRST_DAY, SECOND_DAY = date(2026, 7, 1), date(2026, 7, 3)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 JARDINIER = ("Certificat d'Aptitude Professionnelle Agricole", "Jardinier paysagiste")
-BTSA = ("Brevet de Technicien Supérieur Agricole", "Viticulture-œnologie")
 ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 
 

@@ -15,12 +15,12 @@ from results.deliberation import retention
 from results.editions.builds import build_version
 from results.models import Insert
 from tests import world
+from tests.world import FORET
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 7, 1)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 
 

@@ -13,11 +13,11 @@ from django.urls import reverse
 
 from results.models import Result
 from tests import world
+from tests.world import FORET
 
 pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
 DAY = date(2026, 7, 3)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 
 
 @pytest.fixture

@@ -21,11 +21,11 @@ from results.models import (
 from results.sources.inserjeunes import EmploymentRates, InserJeunesUnavailable
 from results.store import opendata as context
 from tests import world
+from tests.world import FORET
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 7, 1)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 AQUA = ("Baccalauréat Professionnel", "Conduite de productions aquacoles")
 UNMAPPED = ("Baccalauréat Professionnel", "Bio-industries de transformation")
 FORET_CFD, AQUA_CFD = "40321303", "40321213"

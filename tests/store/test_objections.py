@@ -32,14 +32,13 @@ from results.store.objections import identity
 from results.store.sync import sync_results
 from tests import world
 from tests.conftest import fixture_bytes
+from tests.world import BTSA, CGEA
 
 pytestmark = pytest.mark.django_db
 
 PARIS = ZoneInfo("Europe/Paris")
 DAY = date(2026, 7, 1)
 NEXT_SESSION_DAY = date(2027, 7, 1)
-CGEA = ("Baccalauréat Professionnel", "Conduite et gestion de l'exploitation agricole")
-BTSA = ("Brevet de Technicien Supérieur Agricole", "Viticulture-œnologie")
 # The candidate who objects, as resultats_30.json lists them; no other name there shares a word.
 OBJECTOR = ("GRANGER", "Hermione Célia Julie Laure")
 WORDS = ["granger", "hermione"]

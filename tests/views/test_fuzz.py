@@ -19,12 +19,11 @@ from results.models import (
     PrintProfile,
     Removal,
 )
-from tests.world import admitted, calendar
+from tests.world import FORET, admitted, calendar
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 7, 1)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 # Function-scoped fixtures are set up once per test, not per example: the examples share the
 # data and whatever the valid ones create, which is what a real installation sees too.
 FUZZ = settings(

@@ -16,12 +16,11 @@ from results.models import (
     Removal,
     Title,
 )
-from tests.world import admitted, calendar, member, newspaper
+from tests.world import FORET, admitted, calendar, member, newspaper
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 7, 1)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 # What the title's pages show and another title's user must never see.
 SECRETS = ("Gazette", "Gard", "DUPONTEL", "Amandine", "ZIDANE")
 # Patterns outside the titles' pages: the login, the health probe (public, no title's data:

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from results.models import Departement, Insert, Job
 from tests import world
-
-CGEA = ("Baccalauréat Professionnel", "Conduite et gestion de l'exploitation agricole")
+from tests.world import CGEA
 
 pytestmark = pytest.mark.django_db
 

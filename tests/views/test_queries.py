@@ -27,11 +27,11 @@ from results.models import (
     Removal,
     Result,
 )
+from tests.world import FORET
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 7, 1)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 MORE = 8  # rows added of each kind: enough for a per-row query to show
 numbers = count(100)
 

@@ -124,7 +124,7 @@ DATABASES = {
         # With CONN_MAX_AGE, a connection PostgreSQL dropped while it sat idle (a restart, a
         # failover) is only found dead by the next query, and that page answers 503 though the
         # database is back. With the check, Django pings a reused connection before a request's
-        # first query and replaces it if it is dead (tests/test_database_outage.py). Without
+        # first query and replaces it if it is dead (tests/faults/test_database_outage.py). Without
         # CONN_MAX_AGE every request connects afresh and nothing is pinged.
         conn_health_checks=envbool("CONN_HEALTH_CHECKS", "True"),
     )

@@ -5,8 +5,11 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from django.contrib.auth import get_user_model
 
+from results.models import Membership
 from results.sources.arpent import ArpentClient
+from tests import world
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -44,36 +47,51 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture
-def title(gard):
-    """The usual title, following the `gard` of the test module (each sets its own calendar)."""
-    from results.models import Title
+def gard(db):
+    """The Gard, bare: a module adds the calendar and results its tests print (world.calendar)."""
+    return world.departement("30")
 
-    title = Title.objects.create(name="La Gazette du Midi", slug="gazette")
-    title.departements.add(gard)
-    return title
+
+@pytest.fixture
+def lozere(db):
+    return world.departement("48")
+
+
+@pytest.fixture
+def title(gard):
+    """The usual title, following the Gard."""
+    return world.newspaper("La Gazette du Midi", "gazette", gard)
+
+
+@pytest.fixture
+def other_title(gard):
+    """Another newspaper following the same département."""
+    return world.newspaper("L'Autre Journal", "autre", gard)
 
 
 @pytest.fixture
 def editor(title):
     """An editor of `title` (role editor), with an address for the notices' e-mails."""
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.create_user("redac", email="redac@gazette.test", password="pw")
-    title.members.add(user)
-    return user
+    return world.member(title, "redac", email="redac@gazette.test")
 
 
 @pytest.fixture
 def title_admin(title):
     """An admin of `title`: what changes the whole title's print (print settings, départements,
     profiles) is theirs alone."""
-    from django.contrib.auth import get_user_model
+    return world.member(title, "chef", Membership.Role.ADMIN)
 
-    from results.models import Membership
 
-    user = get_user_model().objects.create_user("chef", password="pw")
-    Membership.objects.create(user=user, title=title, role=Membership.Role.ADMIN)
-    return user
+@pytest.fixture
+def outsider(other_title):
+    """The other title's admin: they may do everything there and nothing at `title`."""
+    return world.member(other_title, "autre", Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def staff(db):
+    """The installation's operator: the admin site and the status page, no title."""
+    return get_user_model().objects.create_user("exploit", password="pw", is_staff=True)
 
 
 def fixture_bytes(name):
@@ -112,7 +130,16 @@ def upstream():
 
 @pytest.fixture
 def sleeps():
+    """The delays a client under test would have slept, recorded instead."""
     return []
+
+
+@pytest.fixture
+def slept(monkeypatch):
+    """The delays the sandbox's faults would have slept, recorded instead."""
+    delays = []
+    monkeypatch.setattr("sandbox.faults.sleep", delays.append)
+    return delays
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from results.editions.builds import build_version
 from results.models import (
     AppendOnlyError,
     AuditEvent,
-    CalendarRow,
     Departement,
     Fetch,
     Job,
@@ -27,13 +26,14 @@ from results.models import (
     Title,
 )
 from results.store.sync import SyncReport
+from tests import world
+from tests.world import FORET
 
 pytestmark = pytest.mark.django_db
 
 Action = AuditEvent.Action
 PARIS = ZoneInfo("Europe/Paris")
 DAY = date(2026, 7, 3)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 # The candidates of these tests: none of these words may reach the trail.
 CANDIDATES = [("DUPONT", "Marie-Ève"), ("ZOLA", "Émile")]
 CANDIDATE_WORDS = ["DUPONT", "Marie", "ZOLA", "Émile"]
@@ -54,34 +54,16 @@ def only_event(**lookups):
 
 
 @pytest.fixture
-def gard():
-    gard = Departement.objects.create(code="30", name="Gard", region="Occitanie")
-    CalendarRow.objects.create(
-        departement=gard, filiere=FORET[0], option=FORET[1], date_delib=DAY, nb_candidats=40
-    )
-    for nom, prenoms in CANDIDATES:
-        Result.objects.create(
-            departement=gard,
-            filiere=FORET[0],
-            option=FORET[1],
-            nom=nom,
-            prenoms=prenoms,
-            resultat="Admission",
-        )
-    return gard
+def gard_calendar(gard):
+    """The forest section's day in the Gard, with its admitted candidates."""
+    world.calendar(gard, FORET, day=DAY, candidates=40)
+    world.admitted(gard, FORET, *CANDIDATES)
 
 
 @pytest.fixture
 def admin_user(title):
     user = get_user_model().objects.create_user("cheffe", password="pw")
     Membership.objects.create(user=user, title=title, role=Membership.Role.ADMIN)
-    return user
-
-
-@pytest.fixture
-def editor(title):
-    user = get_user_model().objects.create_user("redac", password="pw")
-    Membership.objects.create(user=user, title=title, role=Membership.Role.EDITOR)
     return user
 
 
@@ -93,7 +75,7 @@ def event(title, editor):
 # --- append-only: the model ----------------------------------------------------------------
 
 
-def test_an_event_cannot_be_saved_again(event):
+def test_an_event_cannot_be_saved_again(gard_calendar, event):
     event.summary = "autre chose"
     with pytest.raises(AppendOnlyError):
         event.save()
@@ -102,19 +84,19 @@ def test_an_event_cannot_be_saved_again(event):
     assert AuditEvent.objects.get().summary == "PDF de la version 1"
 
 
-def test_a_new_event_with_an_existing_key_does_not_overwrite_it(event, title):
+def test_a_new_event_with_an_existing_key_does_not_overwrite_it(gard_calendar, event, title):
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent(pk=event.pk, title=title, action=Action.EXPORT, summary="réécrit").save()
     assert AuditEvent.objects.get().summary == "PDF de la version 1"
 
 
-def test_an_event_cannot_be_deleted(event):
+def test_an_event_cannot_be_deleted(gard_calendar, event):
     with pytest.raises(AppendOnlyError):
         event.delete()
     assert AuditEvent.objects.count() == 1
 
 
-def test_the_manager_refuses_bulk_updates_and_deletes(event):
+def test_the_manager_refuses_bulk_updates_and_deletes(gard_calendar, event):
     attempts = [
         lambda: AuditEvent.objects.filter(pk=event.pk).update(summary="réécrit"),
         lambda: AuditEvent.objects.all().delete(),
@@ -129,14 +111,14 @@ def test_the_manager_refuses_bulk_updates_and_deletes(event):
     assert AuditEvent.objects.get().summary == "PDF de la version 1"
 
 
-def test_events_outlive_the_title_and_the_user_they_name(event, title, editor):
+def test_events_outlive_the_title_and_the_user_they_name(gard_calendar, event, title, editor):
     editor.delete()
     title.delete()
     event = AuditEvent.objects.get()
     assert (event.title_name, event.username) == ("La Gazette du Midi", "redac")
 
 
-def test_an_anonymous_or_missing_user_is_the_scheduler(title):
+def test_an_anonymous_or_missing_user_is_the_scheduler(gard_calendar, title):
     from django.contrib.auth.models import AnonymousUser
 
     for user in (None, AnonymousUser()):
@@ -181,17 +163,19 @@ UPSERT = (
         "DELETE FROM results_auditevent WHERE id IN (SELECT MAX(id) FROM results_auditevent)",
     ],
 )
-def test_the_database_refuses_raw_updates_and_deletes_append_only(locked, sql):
+def test_the_database_refuses_raw_updates_and_deletes_append_only(gard_calendar, locked, sql):
     refused(lambda: run_sql(sql))
     assert AuditEvent.objects.get().summary == "PDF de la version 1"
 
 
-def test_the_database_refuses_an_upsert_over_an_event_append_only(locked):
+def test_the_database_refuses_an_upsert_over_an_event_append_only(gard_calendar, locked):
     refused(lambda: run_sql(UPSERT, locked.pk, locked.at))
     assert AuditEvent.objects.get().summary == "PDF de la version 1"
 
 
-def test_the_database_refuses_the_orms_bulk_paths_past_the_manager_append_only(locked):
+def test_the_database_refuses_the_orms_bulk_paths_past_the_manager_append_only(
+    gard_calendar, locked
+):
     # A plain QuerySet, as code that bypasses the model's guard would use: the database still
     # refuses, upserts, bulk updates and deletes alike.
     plain = models.QuerySet(AuditEvent)
@@ -209,7 +193,7 @@ def test_the_database_refuses_the_orms_bulk_paths_past_the_manager_append_only(l
     assert AuditEvent.objects.get().summary == "PDF de la version 1"
 
 
-def test_the_manager_refuses_an_upsert_append_only(event, title):
+def test_the_manager_refuses_an_upsert_append_only(gard_calendar, event, title):
     rewritten = AuditEvent(pk=event.pk, at=event.at, action=Action.EXPORT, summary="réécrit")
     with pytest.raises(AppendOnlyError), transaction.atomic():
         AuditEvent.objects.bulk_create(
@@ -218,21 +202,21 @@ def test_the_manager_refuses_an_upsert_append_only(event, title):
     assert AuditEvent.objects.get().summary == "PDF de la version 1"
 
 
-def test_emptying_the_whole_trail_is_refused_append_only(locked):
+def test_emptying_the_whole_trail_is_refused_append_only(gard_calendar, locked):
     # TRUNCATE on PostgreSQL; SQLite has none, its DELETE without WHERE is the same shortcut.
     empty = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
     refused(lambda: run_sql(f"{empty} results_auditevent"))
     assert AuditEvent.objects.count() == 1
 
 
-def test_adding_events_still_works_with_the_triggers_append_only(locked, title):
+def test_adding_events_still_works_with_the_triggers_append_only(gard_calendar, locked, title):
     record(Action.FETCH, title=title)
     AuditEvent.objects.bulk_create([AuditEvent(action=Action.EXPORT, summary="ajout")])
     assert AuditEvent.objects.count() == 3
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_trail_can_still_be_emptied_between_tests(title):
+def test_the_trail_can_still_be_emptied_between_tests(gard_calendar, title):
     # A transactional test: the test runner empties every table afterwards (TRUNCATE on
     # PostgreSQL), which the trigger must let through.
     record(Action.FETCH, title=title)
@@ -247,7 +231,7 @@ def superuser():
     return get_user_model().objects.create_superuser("root", password="pw")
 
 
-def test_the_admin_lists_and_shows_events_but_adds_none(client, superuser, event):
+def test_the_admin_lists_and_shows_events_but_adds_none(gard_calendar, client, superuser, event):
     client.force_login(superuser)
     changelist = client.get(reverse("admin:results_auditevent_changelist"))
     assert changelist.status_code == 200
@@ -269,7 +253,7 @@ def test_the_admin_lists_and_shows_events_but_adds_none(client, superuser, event
     assert client.get(reverse("admin:results_auditevent_add")).status_code == 403
 
 
-def test_the_admin_cannot_change_or_delete_an_event(client, superuser, event):
+def test_the_admin_cannot_change_or_delete_an_event(gard_calendar, client, superuser, event):
     client.force_login(superuser)
     change = client.post(
         reverse("admin:results_auditevent_change", args=[event.pk]),
@@ -292,21 +276,6 @@ def test_the_admin_cannot_change_or_delete_an_event(client, superuser, event):
 
 
 @pytest.fixture
-def other_title(gard):
-    """Another newspaper following the same département."""
-    other = Title.objects.create(name="L'Autre Journal", slug="autre")
-    other.departements.add(gard)
-    return other
-
-
-@pytest.fixture
-def outsider(other_title):
-    user = get_user_model().objects.create_user("autre", password="pw")
-    Membership.objects.create(user=user, title=other_title, role=Membership.Role.ADMIN)
-    return user
-
-
-@pytest.fixture
 def no_worker(monkeypatch):
     sent = []
     monkeypatch.setattr("results.tasks.fetch_results.delay", sent.append)
@@ -323,7 +292,7 @@ def changed_report(*args):
     return SyncReport(Fetch.Outcome.CHANGED, rows=2, created=2, sections=[FORET])
 
 
-def test_a_manual_fetch_is_recorded_when_asked_for(client, editor, title, no_worker):
+def test_a_manual_fetch_is_recorded_when_asked_for(gard_calendar, client, editor, title, no_worker):
     client.force_login(editor)
     client.post(reverse("request_fetch", args=["gazette", "30"]))
     event = only_event()
@@ -338,7 +307,13 @@ def test_a_manual_fetch_is_recorded_when_asked_for(client, editor, title, no_wor
 
 
 def test_a_scheduled_fetch_leaves_one_automatic_event_per_following_title(
-    title, other_title, gard, monkeypatch, no_worker, django_capture_on_commit_callbacks
+    gard_calendar,
+    title,
+    other_title,
+    gard,
+    monkeypatch,
+    no_worker,
+    django_capture_on_commit_callbacks,
 ):
     Title.objects.create(name="Sans le Gard", slug="ailleurs")
     monkeypatch.setattr("results.deliberation.runs.sync_results", changed_report)
@@ -354,7 +329,14 @@ def test_a_scheduled_fetch_leaves_one_automatic_event_per_following_title(
 
 
 def test_a_manual_fetch_names_its_editor_in_their_titles_trail_only(
-    title, other_title, gard, editor, monkeypatch, no_worker, django_capture_on_commit_callbacks
+    gard_calendar,
+    title,
+    other_title,
+    gard,
+    editor,
+    monkeypatch,
+    no_worker,
+    django_capture_on_commit_callbacks,
 ):
     monkeypatch.setattr("results.deliberation.runs.sync_results", changed_report)
     job = Job.objects.create(
@@ -373,7 +355,7 @@ def test_a_manual_fetch_names_its_editor_in_their_titles_trail_only(
     }
 
 
-def test_a_new_version_is_recorded_with_its_counts(title, gard, editor):
+def test_a_new_version_is_recorded_with_its_counts(gard_calendar, title, gard, editor):
     insert, created = build_version(title, gard, DAY, user=editor)
     assert created
     event = only_event()
@@ -383,7 +365,7 @@ def test_a_new_version_is_recorded_with_its_counts(title, gard, editor):
     assert event.details["version"] == 1 and event.details["insert"] == insert.pk
 
 
-def test_thousands_are_grouped_in_the_summary(title, gard):
+def test_thousands_are_grouped_in_the_summary(gard_calendar, title, gard):
     Result.objects.bulk_create(
         Result(
             departement=gard,
@@ -399,7 +381,7 @@ def test_thousands_are_grouped_in_the_summary(title, gard):
     assert AuditEvent.objects.get().summary == "Version 1 générée (1\u00a0245 noms, 2 pages)"
 
 
-def test_an_unchanged_rebuild_is_recorded_once_by_its_job(title, gard, editor):
+def test_an_unchanged_rebuild_is_recorded_once_by_its_job(gard_calendar, title, gard, editor):
     build_version(title, gard, DAY)
     job = Job.objects.create(
         kind=Job.Kind.BUILD_INSERT, title=title, departement=gard, day=DAY, requested_by=editor
@@ -432,7 +414,7 @@ def version(title, gard):
     ],
 )
 def test_downloads_and_exports_are_recorded(
-    client, editor, title, version, url_name, action, summary, details
+    gard_calendar, client, editor, title, version, url_name, action, summary, details
 ):
     client.force_login(editor)
     response = client.get(reverse(url_name, args=["gazette", version.pk]))
@@ -448,7 +430,7 @@ def test_downloads_and_exports_are_recorded(
     assert event.details == {"version": 1, "insert": version.pk, **details}
 
 
-def test_marking_final_is_recorded_once(client, editor, version):
+def test_marking_final_is_recorded_once(gard_calendar, client, editor, version):
     client.force_login(editor)
     url = reverse("mark_final", args=["gazette", version.pk])
     client.post(url)
@@ -458,7 +440,9 @@ def test_marking_final_is_recorded_once(client, editor, version):
     assert event.summary == "Version 1 marquée « bon à tirer »"
 
 
-def test_print_settings_changes_are_recorded_with_before_and_after(client, admin_user, title):
+def test_print_settings_changes_are_recorded_with_before_and_after(
+    gard_calendar, client, admin_user, title
+):
     client.force_login(admin_user)
     url = reverse("print_settings", args=["gazette"])
     client.post(url, {"bleed_mm": "3", "crop_marks": "on"})
@@ -472,7 +456,9 @@ def test_print_settings_changes_are_recorded_with_before_and_after(client, admin
     assert AuditEvent.objects.count() == 1
 
 
-def test_an_uploaded_icc_profile_is_recorded_by_its_file_name(client, admin_user, title):
+def test_an_uploaded_icc_profile_is_recorded_by_its_file_name(
+    gard_calendar, client, admin_user, title
+):
     client.force_login(admin_user)
     upload = SimpleUploadedFile("imprimeur.icc", ICC.read_bytes())
     client.post(
@@ -483,7 +469,7 @@ def test_an_uploaded_icc_profile_is_recorded_by_its_file_name(client, admin_user
     assert event.details["changes"]["icc_profile"][1].startswith("icc/imprimeur")
 
 
-def test_chosen_departements_are_recorded(client, admin_user, title, no_worker):
+def test_chosen_departements_are_recorded(gard_calendar, client, admin_user, title, no_worker):
     Departement.objects.create(code="48", name="Lozère")
     client.force_login(admin_user)
     client.post(reverse("choose", args=["gazette"]), {"departements": ["48"]})
@@ -495,7 +481,9 @@ def test_chosen_departements_are_recorded(client, admin_user, title, no_worker):
     assert AuditEvent.objects.count() == 1
 
 
-def test_print_profiles_created_edited_and_made_default_are_recorded(client, admin_user, title):
+def test_print_profiles_created_edited_and_made_default_are_recorded(
+    gard_calendar, client, admin_user, title
+):
     client.force_login(admin_user)
     client.post(reverse("new_profile", args=["gazette"]), {"preset": "berliner"})
     client.post(reverse("new_profile", args=["gazette"]), {"preset": "tabloid"})
@@ -556,7 +544,9 @@ def trail(title, editor, other_title):
     ]
 
 
-def test_the_titles_admin_reads_its_trail_newest_first_in_paris_time(client, admin_user, trail):
+def test_the_titles_admin_reads_its_trail_newest_first_in_paris_time(
+    gard_calendar, client, admin_user, trail
+):
     client.force_login(admin_user)
     response = client.get(reverse("audit", args=["gazette"]))
     assert response.status_code == 200
@@ -572,7 +562,9 @@ def test_the_titles_admin_reads_its_trail_newest_first_in_paris_time(client, adm
     assert "Secret de l" not in page
 
 
-def test_the_title_page_links_to_the_trail_for_admins_only(client, admin_user, editor):
+def test_the_title_page_links_to_the_trail_for_admins_only(
+    gard_calendar, client, admin_user, editor
+):
     client.force_login(admin_user)
     audit_url = reverse("audit", args=["gazette"])
     assert audit_url in client.get(reverse("title", args=["gazette"])).content.decode()
@@ -581,7 +573,7 @@ def test_the_title_page_links_to_the_trail_for_admins_only(client, admin_user, e
 
 
 @pytest.mark.parametrize("url_name", ["audit", "audit_csv"])
-def test_an_editor_is_told_the_trail_is_for_admins(client, editor, trail, url_name):
+def test_an_editor_is_told_the_trail_is_for_admins(gard_calendar, client, editor, trail, url_name):
     client.force_login(editor)
     response = client.get(reverse(url_name, args=["gazette"]))
     assert response.status_code == 403
@@ -589,13 +581,13 @@ def test_an_editor_is_told_the_trail_is_for_admins(client, editor, trail, url_na
 
 
 @pytest.mark.parametrize("url_name", ["audit", "audit_csv"])
-def test_another_titles_admin_gets_404(client, outsider, trail, url_name):
+def test_another_titles_admin_gets_404(gard_calendar, client, outsider, trail, url_name):
     client.force_login(outsider)
     assert client.get(reverse(url_name, args=["gazette"])).status_code == 404
 
 
 @pytest.mark.parametrize("url_name", ["audit", "audit_csv"])
-def test_anonymous_visitors_are_sent_to_the_login(client, trail, url_name):
+def test_anonymous_visitors_are_sent_to_the_login(gard_calendar, client, trail, url_name):
     response = client.get(reverse(url_name, args=["gazette"]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -608,7 +600,7 @@ def listed(client, **params):
     return response, [event.pk for event in page.object_list] if page else None
 
 
-def test_the_trail_is_filtered_by_action_and_paris_days(client, admin_user, trail):
+def test_the_trail_is_filtered_by_action_and_paris_days(gard_calendar, client, admin_user, trail):
     client.force_login(admin_user)
     assert listed(client, action="build")[1] == [trail[1].pk]
     assert listed(client, start="2026-07-04")[1] == [trail[2].pk]
@@ -631,7 +623,9 @@ def test_the_trail_is_filtered_by_action_and_paris_days(client, admin_user, trai
         ),
     ],
 )
-def test_invalid_filters_are_explained_in_french(client, admin_user, trail, params, message):
+def test_invalid_filters_are_explained_in_french(
+    gard_calendar, client, admin_user, trail, params, message
+):
     client.force_login(admin_user)
     response, events = listed(client, **params)
     assert message in response.content.decode()
@@ -641,7 +635,9 @@ def test_invalid_filters_are_explained_in_french(client, admin_user, trail, para
     assert message in csv_response.content.decode()
 
 
-def test_the_trail_is_paginated_and_any_page_number_answers(client, admin_user, title):
+def test_the_trail_is_paginated_and_any_page_number_answers(
+    gard_calendar, client, admin_user, title
+):
     AuditEvent.objects.bulk_create(
         AuditEvent(title=title, title_name=title.name, action=Action.FETCH, summary=f"n° {i}")
         for i in range(105)
@@ -664,7 +660,9 @@ def csv_text(response):
     return body.decode("utf-8-sig")
 
 
-def test_the_csv_export_holds_the_filtered_trail_for_spreadsheets(client, admin_user, trail):
+def test_the_csv_export_holds_the_filtered_trail_for_spreadsheets(
+    gard_calendar, client, admin_user, trail
+):
     old_event(trail[0].title, paris(DAY, 15), summary='=HYPERLINK("http://x")')
     client.force_login(admin_user)
     text = csv_text(client.get(reverse("audit_csv", args=["gazette"]), {"end": "2026-07-03"}))
@@ -683,7 +681,7 @@ def test_the_csv_export_holds_the_filtered_trail_for_spreadsheets(client, admin_
 
 
 def test_exporting_the_trail_is_recorded_and_left_out_of_its_own_file(
-    client, admin_user, title, trail
+    gard_calendar, client, admin_user, title, trail
 ):
     client.force_login(admin_user)
     text = csv_text(client.get(reverse("audit_csv", args=["gazette"]), {"action": "build"}))

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from results.models import Departement, Fetch, Job, Result
+from results.models import Fetch, Job, Result
 from results.sources.arpent import ArpentClient
 from sandbox.models import Fault
 
@@ -24,16 +24,6 @@ def sandbox(monkeypatch):
         )
 
     monkeypatch.setattr(ArpentClient, "from_settings", staticmethod(client))
-
-
-@pytest.fixture
-def lozere():
-    return Departement.objects.create(code="48", name="Lozère")
-
-
-@pytest.fixture
-def gard():
-    return Departement.objects.create(code="30", name="Gard")
 
 
 def fetch(*codes):

@@ -7,14 +7,9 @@ import pytest
 
 from results import logcontext, tasks
 from results.deliberation import runs
-from results.models import Departement, Job
+from results.models import Job
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def gard():
-    return Departement.objects.create(code="30", name="Gard")
 
 
 @pytest.fixture

@@ -20,8 +20,6 @@ from results.editions.builds import build_version
 from results.models import (
     Addition,
     AuditEvent,
-    CalendarRow,
-    Departement,
     Fetch,
     Insert,
     Job,
@@ -30,6 +28,8 @@ from results.models import (
 )
 from results.sources.arpent import ArpentClient
 from results.tasks import fetch_results
+from tests import world
+from tests.world import FORET
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,6 @@ DAY = date(2026, 7, 1)
 # After every jury of DAY, before the late one a transcript may name.
 NOW = datetime(2026, 7, 20, 12, 0).astimezone()
 LATE_DAY = date(2026, 7, 25)
-FORET = ("Baccalauréat Professionnel", "Forêt")
 VIGNE = ("Baccalauréat Professionnel", "Conduite et gestion de l'exploitation agricole")
 
 # The planted values: found anywhere, they can only have come from these flows.
@@ -53,13 +52,8 @@ NAME_HOLDERS = {Result, Removal, Addition, Insert}
 
 
 @pytest.fixture
-def gard():
-    gard = Departement.objects.create(code="30", name="Gard")
-    for filiere, option in (FORET, VIGNE):
-        CalendarRow.objects.create(
-            departement=gard, filiere=filiere, option=option, date_delib=DAY, nb_candidats=50
-        )
-    return gard
+def gard_calendar(gard):
+    world.calendar(gard, FORET, VIGNE, day=DAY, candidates=50)
 
 
 @pytest.fixture
@@ -251,6 +245,7 @@ def assert_nothing_kept(logs, capfd):
 
 
 def test_planted_names_credentials_and_results_stay_out_of_the_trail_the_logs_and_the_jobs(
+    gard_calendar,
     client,
     title,
     gard,
@@ -282,7 +277,9 @@ def test_planted_names_credentials_and_results_stay_out_of_the_trail_the_logs_an
     assert_nothing_kept(logs, capfd)
 
 
-def test_a_fetch_that_cannot_read_a_line_names_the_field_not_its_value(gard, arpent, logs, capfd):
+def test_a_fetch_that_cannot_read_a_line_names_the_field_not_its_value(
+    gard_calendar, gard, arpent, logs, capfd
+):
     row = {
         "filiere": FORET[0],
         "option": FORET[1],

@@ -1,0 +1,1 @@
+"""Tests of results/day: what a day prints (planning, embargo, additions, removals)."""

@@ -1,0 +1,1 @@
+"""Tests of results/deliberation: the deliberation-day workflow, end to end."""

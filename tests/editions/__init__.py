@@ -1,0 +1,1 @@
+"""Tests of results/editions: insert versions, their files and notices."""

@@ -1,0 +1,1 @@
+"""Failures survived on real processes: database outage, lost and shared work (marker faults)."""

@@ -1,0 +1,1 @@
+"""Tests of layouts/: estimating, paginating and rendering the inserts (pure, no database)."""

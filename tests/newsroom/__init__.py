@@ -1,0 +1,1 @@
+"""Tests of newsroom/: settings, sessions, logins, request limits, safe defaults."""

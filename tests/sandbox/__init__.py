@@ -1,0 +1,1 @@
+"""Tests of sandbox/: the local stand-ins for the ministry's APIs."""

@@ -1,0 +1,1 @@
+"""Tests of results/sources: the upstream clients and their shared retry loop."""

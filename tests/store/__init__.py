@@ -1,0 +1,1 @@
+"""Tests of results/store: storing what the upstreams gave (sync, open data, objections)."""

@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from results.deliberation import budget
 from results.sources.arpent import ArpentClient
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -31,6 +32,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS results_auditevent_resettable (id integer)")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_request_budgets():
+    """With REDIS_URL set, request budgets live in Redis, across tests: each starts afresh."""
+    budget.forget()
+    yield
+    budget.forget()
 
 
 @pytest.fixture(autouse=True)

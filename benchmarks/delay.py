@@ -52,12 +52,18 @@ HISTORY_DAYS = 10
 # Setting up takes one to three minutes (more when others' tests load the machine), the
 # releases RELEASE_WINDOW_S, the last build a minute more: past twenty minutes the run hangs.
 TIMEOUT_S = 1200
+# Today's releases and their last builds must end before midnight, Paris time.
+MIDNIGHT_MARGIN_S = RELEASE_WINDOW_S + 600
 # After this long with nothing to do once the first poll came back, the processes are up.
 SETTLED_S = 3
 
 
 class TimedOut(Exception):
     """The run went past TIMEOUT_S."""
+
+
+class TooLate(Exception):
+    """The run would cross midnight (Paris): its deliberation day would end under it."""
 
 
 @dataclass
@@ -88,6 +94,9 @@ def main():
     signal.alarm(TIMEOUT_S)
     try:
         figures = measure(run)
+    except TooLate as error:
+        print(f"bench-delay: {error}", file=sys.stderr)
+        sys.exit(2)
     except TimedOut:
         print(f"bench-delay: not done after {TIMEOUT_S} s, while {run.phase}", file=sys.stderr)
         for line in waiting_for(run):
@@ -133,6 +142,9 @@ def measure(run):
     django.setup()
 
     run.phase = "preparing the sandbox"
+    too_late = before_midnight()
+    if too_late:
+        raise TooLate(too_late)
     sections = prepare()
     celery = [sys.executable, "-m", "celery", "-A", "newsroom"]
     commands = [
@@ -161,6 +173,19 @@ def measure(run):
 
     run.phase = "measuring"
     return figures(run.release)
+
+
+def before_midnight(now=None):
+    """Why the run cannot start now, or "": today's releases and their builds need
+    MIDNIGHT_MARGIN_S before midnight, Paris time (the product polls for today's lists only)."""
+    from django.utils import timezone
+
+    local = timezone.localtime(now)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time())
+    left = (timezone.make_aware(midnight) - local).total_seconds()
+    if left >= MIDNIGHT_MARGIN_S:
+        return ""
+    return f"minuit (heure de Paris) dans {int(left // 60)} min : relancez après minuit."
 
 
 def figures(release):

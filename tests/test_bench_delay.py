@@ -1,7 +1,7 @@
 """bench-delay: today's juries released over a few real minutes, under the default schedule,
 measured per section, and it cannot hang."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -127,3 +127,12 @@ def test_a_run_past_its_timeout_says_what_it_still_waits_for_and_exits_non_zero(
     assert "not done after 1 s, while releasing and building" in report
     assert "still waiting for the PDF with 59 Baccalauréat Professionnel / Forêt" in report
     assert "(fetch_results ): queued" in report
+
+
+def test_a_run_that_would_cross_midnight_is_refused_with_the_reason(settings):
+    late = timezone.make_aware(datetime(2026, 7, 3, 23, 50))  # Paris
+
+    assert delay.before_midnight(late) == (
+        "minuit (heure de Paris) dans 10 min : relancez après minuit."
+    )
+    assert delay.before_midnight(late - timedelta(hours=1)) == ""

@@ -185,7 +185,9 @@ def before_midnight(now=None):
     left = (timezone.make_aware(midnight) - local).total_seconds()
     if left >= MIDNIGHT_MARGIN_S:
         return ""
-    return f"minuit (heure de Paris) dans {int(left // 60)} min : relancez après minuit."
+    return (
+        f"midnight (Paris) in {int(left // 60)} min: the day would end under the run; run it after."
+    )
 
 
 def figures(release):

@@ -133,6 +133,6 @@ def test_a_run_that_would_cross_midnight_is_refused_with_the_reason(settings):
     late = timezone.make_aware(datetime(2026, 7, 3, 23, 50))  # Paris
 
     assert delay.before_midnight(late) == (
-        "minuit (heure de Paris) dans 10 min : relancez après minuit."
+        "midnight (Paris) in 10 min: the day would end under the run; run it after."
     )
     assert delay.before_midnight(late - timedelta(hours=1)) == ""

@@ -1,5 +1,4 @@
-"""A request budget per upstream host, shared by every worker: a Redis counter with an expiry
-when REDIS_URL is set, a database row claimed with a conditional UPDATE otherwise."""
+"""A request budget shared by every worker: in Redis when REDIS_URL is set, else the database."""
 
 from datetime import timedelta
 from functools import cache

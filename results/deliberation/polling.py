@@ -1,5 +1,4 @@
-"""Which départements to poll now: followed ones deliberating today, until all sections arrive,
-on the day's schedule (results.deliberation.schedule) and within the request budget."""
+"""Which départements to poll now: followed ones deliberating today, on the day's schedule."""
 
 import logging
 from datetime import datetime, time, timedelta

@@ -1,5 +1,4 @@
-"""The poll schedule of a deliberation day, as plain seconds of the Paris day: dense in the hours
-juries publish, sparse around them, and never more polls than the day's budget."""
+"""The poll schedule of a deliberation day, in plain seconds of the Paris day (no ORM)."""
 
 from bisect import bisect_right
 from dataclasses import dataclass

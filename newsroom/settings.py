@@ -452,9 +452,19 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# How often the scheduler polls results on deliberation days, and from which hour (Paris time).
-RESULTS_POLL_INTERVAL_S = envint("RESULTS_POLL_INTERVAL_S", "300")
+# Polling on deliberation days (results.deliberation.polling, docs/deliberation-day.md): every
+# RESULTS_POLL_INTERVAL_S in the window juries publish in, every RESULTS_POLL_SPARSE_INTERVAL_S
+# from RESULTS_POLL_FROM_HOUR (Paris) outside it, at most RESULTS_POLL_BUDGET requests per
+# followed département and day (a budget shared by every worker). The window is learned from
+# past days' changes, as long as the budget allows (2 h 50 with these defaults); or forced by
+# RESULTS_POLL_WINDOW, "HH:MM-HH:MM", whatever the budget (for demos and tests). Beat asks
+# every RESULTS_POLL_TICK_S which départements are due: a poll starts at most that late.
+RESULTS_POLL_INTERVAL_S = envint("RESULTS_POLL_INTERVAL_S", "40")
+RESULTS_POLL_SPARSE_INTERVAL_S = envint("RESULTS_POLL_SPARSE_INTERVAL_S", "1800")
 RESULTS_POLL_FROM_HOUR = envint("RESULTS_POLL_FROM_HOUR", "8")
+RESULTS_POLL_BUDGET = envint("RESULTS_POLL_BUDGET", "288")
+RESULTS_POLL_WINDOW = os.getenv("RESULTS_POLL_WINDOW", "")
+RESULTS_POLL_TICK_S = min(envint("RESULTS_POLL_TICK_S", "5"), RESULTS_POLL_INTERVAL_S)
 # After this many scheduled polls of a département failed in a row, its titles get one notice
 # (and e-mail) that ARPENT is down for it, and one more when a poll succeeds again.
 UPSTREAM_DOWN_NOTICE_AFTER = envint("UPSTREAM_DOWN_NOTICE_AFTER", "3")
@@ -570,7 +580,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "poll-results": {
         "task": "results.tasks.poll_results",
-        "schedule": float(RESULTS_POLL_INTERVAL_S),
+        "schedule": float(RESULTS_POLL_TICK_S),
+        # A tick delivered late is replaced by the next one; the slot's job says what was sent.
+        "options": {"expires": RESULTS_POLL_TICK_S},
     },
     # A fixed hour, not an interval: an interval would also run at every beat start-up.
     "purge-personal-data": {

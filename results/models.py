@@ -1009,3 +1009,15 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class RequestBudget(models.Model):
+    """What is left of a request budget shared by every worker, when there is no Redis
+    (results.deliberation.budget): a row per key, claimed with a conditional UPDATE."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    used = models.PositiveIntegerField(default=0)
+    resets_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.key}: {self.used}"

@@ -7,6 +7,7 @@ import httpx2
 import pytest
 from django.contrib.auth import get_user_model
 
+from results.deliberation import budget
 from results.models import Membership
 from results.sources.arpent import ArpentClient
 from tests import world
@@ -34,6 +35,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS results_auditevent_resettable (id integer)")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_request_budgets():
+    """With REDIS_URL set, request budgets live in Redis, across tests: each starts afresh."""
+    budget.forget()
+    yield
+    budget.forget()
 
 
 @pytest.fixture(autouse=True)

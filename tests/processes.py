@@ -55,6 +55,11 @@ def child_env(live_server_url, tmp_path, **extra):
         OBJECTION_HASH_KEY=settings.OBJECTION_HASH_KEY,
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         VAR_DIR=os.environ.get("VAR_DIR", str(settings.VAR_DIR)),
+        # Tests poll at any hour, at the interval they set (results.deliberation.schedule);
+        # those that set none are not polled in their few minutes (beat's first tick: 300 s).
+        RESULTS_POLL_WINDOW="00:00-24:00",
+        RESULTS_POLL_INTERVAL_S="300",
+        RESULTS_POLL_TICK_S="300",
         PYTHONUNBUFFERED="1",
     )
     # What the caller gives wins, a production environment's secrets included.

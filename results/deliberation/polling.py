@@ -1,45 +1,155 @@
-"""Which départements to poll now: followed ones deliberating today, until all sections arrive."""
+"""Which départements to poll now: followed ones deliberating today, on the day's schedule."""
 
 import logging
+from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from ..day.embargo import is_released, release_moment
 from ..editions.notices import announce_upstream_back, announce_upstream_down
-from ..models import CalendarRow, Departement, Job, Result
+from ..models import CalendarRow, Departement, Fetch, Job, Result
+from . import budget
 from .jobs import queue_fetch
+from .schedule import DAY_S, Schedule, parse_window, place_window, window_length
 
 log = logging.getLogger(__name__)
 
 # After failed polls a département waits 2, 4, 8 then 16 intervals, so that a struggling
 # upstream is not hammered by every newsroom; the first success resets it.
 MAX_BACKOFF_DOUBLINGS = 4
+# The window is learned from the changes of the last sessions' deliberation days.
+HISTORY_DAYS = 400
+HISTORY_LIMIT = 5000
+# Without history, the dense window is centred here (Paris): the middle of the juries' day
+# (9:00-18:00 in the ministry's past calendars and in the sandbox).
+DEFAULT_CENTRE_S = 13 * 3600 + 30 * 60
+# The endpoint name results fetches are recorded under (results.store.sync).
+RESULTS_ENDPOINT = "resultats"
+
+
+def day_schedule(day):
+    """The poll schedule of `day`: its dense window forced by RESULTS_POLL_WINDOW, or learned
+    from the times results changed on earlier days."""
+    interval = settings.RESULTS_POLL_INTERVAL_S
+    sparse = settings.RESULTS_POLL_SPARSE_INTERVAL_S
+    from_s = settings.RESULTS_POLL_FROM_HOUR * 3600
+    if settings.RESULTS_POLL_WINDOW:
+        window = parse_window(settings.RESULTS_POLL_WINDOW)
+    else:
+        length = window_length(settings.RESULTS_POLL_BUDGET, interval, sparse, from_s)
+        window = place_window(change_history(day), length, DEFAULT_CENTRE_S)
+    return Schedule(window, interval, sparse, from_s)
+
+
+def change_history(day):
+    """Seconds of the Paris day at which results fetches found changes, on days before `day`."""
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    changes = (
+        Fetch.objects.filter(
+            endpoint=RESULTS_ENDPOINT,
+            outcome=Fetch.Outcome.CHANGED,
+            started_at__lt=start,
+            started_at__gte=start - timedelta(days=HISTORY_DAYS),
+        )
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)[:HISTORY_LIMIT]
+    )
+    return [_second_of_day(moment) for moment in changes]
+
+
+def _second_of_day(moment):
+    local = timezone.localtime(moment)
+    return local.hour * 3600 + local.minute * 60 + local.second
+
+
+def requests_per_departement_day(schedule):
+    """The most requests the schedule sends for one département on one day: a poll at every
+    moment, all sections still missing until midnight."""
+    return len(schedule.moments())
 
 
 def departements_to_poll(now):
-    """Followed départements with a deliberation today whose results are not all in yet."""
+    """Followed départements due a poll now: those with a deliberation today whose results are
+    not all in yet, at a moment of the day's schedule, and those whose lists all came before
+    today's embargo moment, once, when it has lifted."""
+    return sorted(due_departements(now))
+
+
+def due_departements(now):
+    """{code: slot} of the départements due a poll now; the slot names the poll, so that every
+    scheduler and every title share one fetch per département and slot."""
     local = timezone.localtime(now)
-    if local.hour < settings.RESULTS_POLL_FROM_HOUR:
-        return []
-    today_rows = CalendarRow.objects.filter(
-        date_delib=local.date(), departement__followers__isnull=False
-    ).values_list("departement_id", "filiere", "option")
-    expected = {}
-    for code, filiere, option in today_rows:
-        expected.setdefault(code, set()).add((filiere, option))
+    expected = _todays_sections(local.date())
+    if not expected:
+        return {}
     arrived = set(
         Result.objects.filter(departement_id__in=expected)
         .values_list("departement_id", "filiere", "option")
         .distinct()
     )
-    return sorted(
+    waiting = {
         code
         for code, sections in expected.items()
         if any((code, *section) not in arrived for section in sections)
+    }
+    due = {}
+    if waiting:
+        second = _second_of_day(now)
+        moment = day_schedule(local.date()).slot_at(second)
+        if moment is not None:
+            due = dict.fromkeys(sorted(waiting), f"poll-{local.date()}-{moment}")
+    for code in released_since_fetched(expected.keys() - waiting, local.date(), now):
+        due[code] = f"embargo-{local.date()}"
+    taken = Job.objects.filter(
+        kind=Job.Kind.FETCH_RESULTS, departement_id__in=due, slot__in=set(due.values())
+    ).values_list("departement_id", "slot")
+    for code, slot in taken:
+        if due.get(code) == slot:
+            del due[code]
+    return due
+
+
+def _todays_sections(day):
+    rows = CalendarRow.objects.filter(
+        date_delib=day, departement__followers__isnull=False
+    ).values_list("departement_id", "filiere", "option")
+    expected = {}
+    for code, filiere, option in rows:
+        expected.setdefault(code, set()).add((filiere, option))
+    return expected
+
+
+def released_since_fetched(codes, day, now):
+    """Those of `codes` whose lists of `day` all came before its embargo moment, now lifted,
+    with no fetch since: nothing new will come, so one poll after the moment builds the insert
+    (results.deliberation.runs.held_back_today)."""
+    if not codes or not is_released(day, now):
+        return []
+    moment = release_moment(day)
+    fetched_since = set(
+        Job.objects.filter(
+            kind=Job.Kind.FETCH_RESULTS, departement_id__in=codes, created_at__gte=moment
+        ).values_list("departement_id", flat=True)
     )
+    sections = CalendarRow.objects.filter(departement_id__in=codes, date_delib=day)
+    early = Q()
+    for code, filiere, option in sections.values_list("departement_id", "filiere", "option"):
+        early |= Q(departement_id=code, filiere=filiere, option=option)
+    held = set(
+        Result.objects.filter(early, fetched_at__lt=moment).values_list("departement_id", flat=True)
+    )
+    return sorted(held - fetched_since)
+
+
+def budget_key(code, day):
+    """The budget of one département's requests on one day, at the upstream's host."""
+    host = urlsplit(settings.ARPENT_BASE_URL).netloc or "arpent"
+    return f"{host}/{code}/{day}"
 
 
 def backing_off(code, now):
@@ -84,22 +194,19 @@ def _waiting(recent, now):
     return (now - last).total_seconds() < wait - settings.RESULTS_POLL_INTERVAL_S / 2
 
 
-def poll_slot(now):
-    """The polling period `now` falls in; one fetch per département and slot, whoever asks."""
-    period = settings.RESULTS_POLL_INTERVAL_S
-    return f"poll-{int(now.timestamp()) // period}"
-
-
 def schedule_polls(now=None):
     """Create this slot's fetch jobs, for the caller to send; a duplicate scheduler's run creates
-    none."""
+    none, and a département whose day's request budget is spent is skipped, not failed."""
     now = now or timezone.now()
-    slot = poll_slot(now)
+    day = timezone.localtime(now).date()
+    due = due_departements(now)
+    waiting = departements_backing_off(list(due), now)
     jobs = []
-    codes = departements_to_poll(now)
-    waiting = departements_backing_off(codes, now)
-    for code in codes:
+    for code, slot in due.items():
         if code in waiting:
+            continue
+        if not budget.take(budget_key(code, day), settings.RESULTS_POLL_BUDGET, 2 * DAY_S, now):
+            log.info("poll of %s in %s skipped: the day's request budget is spent", code, slot)
             continue
         try:
             with transaction.atomic():

@@ -8,9 +8,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from ..models import Fetch, Job, Title
-from .polling import departements_backing_off
-
-RESULTS_ENDPOINT = "resultats"
+from .polling import RESULTS_ENDPOINT, departements_backing_off
 
 
 @dataclass

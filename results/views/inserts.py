@@ -1,14 +1,16 @@
 """The insert pages: versions, progress, thumbnails, diffs, "bon à tirer" and downloads."""
 
+import hashlib
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -152,7 +154,33 @@ def insert_status(request, slug, scope, day):
         response = HttpResponseStopPolling()
         response["HX-Refresh"] = "true"
         return response
-    return render(request, "results/_insert_status.html", context)
+    etag = _status_etag(context)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        # Nothing changed since the browser's copy: no rendering, a few bytes sent.
+        response = HttpResponseNotModified()
+    else:
+        response = render(request, "results/_insert_status.html", context)
+    response["ETag"] = etag
+    # Job states and messages, no candidate's name: the browser may keep the panel and check
+    # it again at each poll (newsroom.nostore).
+    response.nameless = True
+    return response
+
+
+# Bumped when the panel's template changes what it shows of a job.
+STATUS_TEMPLATE_VERSION = 1
+
+
+def _status_etag(context):
+    """The panel's version: every field of its jobs that it shows, so that any change to a job
+    (progress, state, message) or a new job gives another ETag."""
+    shown = [
+        (j.pk, j.kind, j.status, j.progress, j.message, j.departement_id, j.requested_by_id)
+        + (j.created_at.isoformat(),)
+        for j in context["jobs"]
+    ]
+    parts = (STATUS_TEMPLATE_VERSION, translation.get_language(), context["busy"], shown)
+    return quote_etag(hashlib.sha256(repr(parts).encode()).hexdigest()[:32])
 
 
 @require_POST

@@ -18,6 +18,8 @@ from ..store import opendata
 from ..tasks import enqueue_fetch, refresh_calendar, refresh_departement_context
 from .access import _admin_title, _is_admin, _title
 from .forms import DepartementsForm
+from .fragments import fragment
+from .planning import plan_key
 
 
 def _followed(title, code):
@@ -114,24 +116,41 @@ def _activity(title, departement):
 
 
 def departement(request, slug, code):
+    """A followed département: its plan (kept while its data is unchanged), results, jobs,
+    inserts and context."""
     title = _title(request, slug)
     dept = _followed(title, code)
-    profile, rates, days = title_plan(title, [dept])
-    last_calendar_fetch = Fetch.objects.filter(
-        endpoint="calendriers", departement_code=code
-    ).first()
+    today = timezone.localdate()
     context = {
         "title": title,
         "departement": dept,
-        "profile": profile,
-        "days": days,
+        "plan": _departement_plan(title, dept, today),
         "results_count": Result.objects.filter(departement=dept).count(),
-        "last_calendar_fetch": last_calendar_fetch,
-        "today": timezone.localdate(),
+        "today": today,
         **_activity(title, dept),
         **_context_panel(dept),
     }
     return render(request, "results/departement.html", context)
+
+
+def _departement_plan(title, dept, today):
+    """The département's calendar and space to reserve, rendered again once its data moved."""
+
+    def context():
+        profile, _, days = title_plan(title, [dept])
+        last_calendar_fetch = Fetch.objects.filter(
+            endpoint="calendriers", departement_code=dept.code
+        ).first()
+        return {
+            "title": title,
+            "profile": profile,
+            "days": days,
+            "today": today,
+            "last_calendar_fetch": last_calendar_fetch,
+        }
+
+    key = (*plan_key(title, [dept.code]), dept.name, today)
+    return fragment("results/_departement_plan.html", key, context)
 
 
 def _context_panel(dept):

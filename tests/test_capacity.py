@@ -6,7 +6,6 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,25 +19,19 @@ from results.models import (
     CalendarRow,
     Departement,
     DiplomaRate,
+    Establishment,
     Fetch,
     Job,
     PrintProfile,
     Removal,
     Result,
 )
+from results.store import opendata
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 7, 1)
 FORET = ("Baccalauréat Professionnel", "Forêt")
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Fragments are kept per process: each test starts from none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -297,3 +290,22 @@ def test_the_unchanged_progress_panel_costs_four_queries(logged_in, title, gard)
     etag = logged_in.get(status_url(), headers={"HX-Request": "true"})["ETag"]
     # The session, the user, the title with the followed département, the jobs.
     assert queries(logged_in, status_url(), HX_Request="true", If_None_Match=etag) == 4
+
+
+def test_establishments_stored_by_an_open_data_fetch_show_at_once(logged_in, title, gard):
+    assert "LEGTA de Nîmes" not in logged_in.get(departement_url()).content.decode()
+    # As the open-data sync stores them: the rows, and the fetch's record.
+    Establishment.objects.create(
+        departement=gard, uai="0300001A", name="LEGTA de Nîmes", public=True
+    )
+    Fetch.objects.create(
+        endpoint=opendata.ESTABLISHMENTS, departement_code="30", outcome=Fetch.Outcome.CHANGED
+    )
+    assert "LEGTA de Nîmes" in logged_in.get(departement_url()).content.decode()
+
+
+def test_the_departement_page_counts_its_results_at_once(logged_in, title, gard):
+    assert "0 admis publié" in logged_in.get(departement_url()).content.decode()
+    publish(gard, "MARTIN")
+    publish(gard, "PETIT")
+    assert "2 admis publiés" in logged_in.get(departement_url()).content.decode()

@@ -65,7 +65,9 @@ def _aggregate(queryset, function, field="pk"):
 
 def plan_stamp(title, codes):
     """A stamp of everything title_plan(title, codes) reads, in one query: it changes as soon as
-    any of it changes, so that a plan kept under the stamp is never shown stale.
+    any of it changes, so that a plan kept under the stamp is never shown stale. A dict, whose
+    parts callers may use: "results" counts the départements' results, "fetch" is the latest
+    fetch record.
 
     Rows written in bulk bypass signals and auto_now, so the stamp reads the tables themselves:
     every upstream answer leaves a Fetch row (calendars, results, referentials, open data),
@@ -96,9 +98,13 @@ def plan_stamp(title, codes):
     parts["pass_rates"] = _aggregate(rates, "SUM", "pass_rate")
     parts["consent_rates"] = _aggregate(rates, "SUM", "consent_rate")
     # Prefixed: "profiles" is also the title's reverse relation.
-    parts = {f"stamp_{name}": value for name, value in parts.items()}
-    row = Title.objects.filter(pk=title.pk).annotate(**parts).values_list(*parts).first()
-    return "|".join(map(str, row or ()))
+    row = (
+        Title.objects.filter(pk=title.pk)
+        .annotate(**{f"stamp_{name}": value for name, value in parts.items()})
+        .values_list(*(f"stamp_{name}" for name in parts))
+        .first()
+    )
+    return dict(zip(parts, row or (None,) * len(parts), strict=True))
 
 
 CSV_HEADER = [

@@ -47,10 +47,11 @@ def planning(request, slug):
     return render(request, "results/planning.html", {"title": title, "body": body})
 
 
-def plan_key(title, codes):
+def plan_key(title, codes, stamp=None):
     """What a title's plan of `codes` depends on: the title's settings and its data's stamp."""
     settings = (title.pk, title.slug, title.combine_departements, title.outlook_notes)
-    return (*settings, tuple(codes), plan_stamp(title, codes))
+    stamp = stamp or plan_stamp(title, codes)
+    return (*settings, tuple(codes), tuple(sorted(stamp.items())))
 
 
 def planning_csv(request, slug):

@@ -10,7 +10,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from ..audit import Action, record
 from ..day.content import compose_departement, profile_for
-from ..day.planning import title_plan
+from ..day.planning import plan_stamp, title_plan
 from ..deliberation.retention import retention_status
 from ..models import Departement, Fetch, Insert, Job, Result
 from ..sources import education
@@ -121,19 +121,25 @@ def departement(request, slug, code):
     title = _title(request, slug)
     dept = _followed(title, code)
     today = timezone.localdate()
+    stamp = plan_stamp(title, [dept.code])
+    # Establishments and lycées' results change only with an open-data fetch, which leaves a
+    # fetch record: the latest one dates the panel.
+    panel_key = (dept.code, dept.name, stamp["fetch"])
     context = {
         "title": title,
         "departement": dept,
-        "plan": _departement_plan(title, dept, today),
-        "results_count": Result.objects.filter(departement=dept).count(),
+        "plan": _departement_plan(title, dept, today, stamp),
+        "results_count": stamp["results"] or 0,
+        "context_panel": fragment(
+            "results/_context_panel.html", panel_key, lambda: _context_panel(dept)
+        ),
         "today": today,
         **_activity(title, dept),
-        **_context_panel(dept),
     }
     return render(request, "results/departement.html", context)
 
 
-def _departement_plan(title, dept, today):
+def _departement_plan(title, dept, today, stamp):
     """The département's calendar and space to reserve, rendered again once its data moved."""
 
     def context():
@@ -149,7 +155,7 @@ def _departement_plan(title, dept, today):
             "last_calendar_fetch": last_calendar_fetch,
         }
 
-    key = (*plan_key(title, [dept.code]), dept.name, today)
+    key = (*plan_key(title, [dept.code], stamp), dept.name, today)
     return fragment("results/_departement_plan.html", key, context)
 
 

@@ -10,7 +10,7 @@ Redis when REDIS_URL is set.
 Seed: one title following DEPARTEMENTS départements of the sandbox's session, deliberated and
 stored, with a season of scheduled fetches behind them, one built insert, and a build of a
 second insert under way (the progress panel the editors poll every 2 s). The poll is sent as
-the browser sends it once it holds the panel: with htmx's header and the panel's ETag.
+htmx sends it: with its header, to the URL the panel names, carrying the version it shows.
 
 The login page is measured first, and again after each page: it costs the framework and no
 query, so it is the floor each page is read against on a machine whose load varies.
@@ -195,11 +195,11 @@ def measure(base, pages):
         first = httpx.get(base + path, headers=dict(h.split(": ", 1) for h in headers))
         if first.status_code != 200:
             raise SystemExit(f"{name}: {path} answered {first.status_code}")
-        if etag := first.headers.get("ETag"):
-            # What the browser sends back once it holds the panel.
-            headers = [*headers, f"If-None-Match: {etag}"]
-            status = httpx.get(base + path, headers=dict(h.split(": ", 1) for h in headers))
-            print(f"{name}: ETag {etag}, the same request again answers {status.status_code}")
+        if poll := re.search(r'hx-get="([^"]+)"', first.text):
+            # What htmx asks next: the panel's own URL, carrying the version it shows.
+            path = poll.group(1)
+            again = httpx.get(base + path, headers=dict(h.split(": ", 1) for h in headers))
+            print(f"{name}: {path} answers {again.status_code} while nothing changes")
         # Every worker imports, compiles the templates and fills its caches first: unmeasured.
         wrk(base + path, headers, WARMUP_S)
         figures[name] = wrk(base + path, headers, DURATION_S)

@@ -15,11 +15,6 @@ class NoStoreMiddleware:
     The session cookie is the test, not `request.user`: every logged-in request carries it, and
     reading it needs no query, so a response made while the database is away (the 503 page) is
     not turned into a second error here.
-
-    One exception, which a view asks for by setting `response.nameless = True`: a response that
-    carries no name (the progress panel) may be kept by the browser, never by a shared cache,
-    and is checked again on every use, so that a poll is answered "304 Not Modified" while
-    nothing changed.
     """
 
     def __init__(self, get_response):
@@ -28,7 +23,5 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            response["Cache-Control"] = (
-                "private, no-cache" if getattr(response, "nameless", False) else "private, no-store"
-            )
+            response["Cache-Control"] = "private, no-store"
         return response

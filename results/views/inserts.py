@@ -96,6 +96,7 @@ def insert(request, slug, scope, day):
         .order_by("-number")
     )
     selected = _selected(request, versions)
+    status = _status(title, departement and departement.code, day)
     final = max((v for v in versions if v.is_final), key=lambda v: v.final_at, default=None)
     context = {
         "title": title,
@@ -112,7 +113,8 @@ def insert(request, slug, scope, day):
         "pending_removals": pending_count(title),
         "retention": retention_status(),
         "is_admin": _is_admin(request.user, title),
-        **_status(title, departement and departement.code, day),
+        **status,
+        "version": _status_version(status),
     }
     return render(request, "results/insert.html", context)
 
@@ -154,16 +156,16 @@ def insert_status(request, slug, scope, day):
         response = HttpResponseStopPolling()
         response["HX-Refresh"] = "true"
         return response
-    etag = _status_etag(context)
+    version = _status_version(context)
+    if request.htmx and request.GET.get("version") == version:
+        # The panel the browser shows is the current one: htmx keeps it and polls on.
+        return HttpResponse(status=204)
+    etag = quote_etag(version)
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
-        # Nothing changed since the browser's copy: no rendering, a few bytes sent.
-        response = HttpResponseNotModified()
+        response = HttpResponseNotModified()  # the same, for a client that kept the panel
     else:
-        response = render(request, "results/_insert_status.html", context)
+        response = render(request, "results/_insert_status.html", {**context, "version": version})
     response["ETag"] = etag
-    # Job states and messages, no candidate's name: the browser may keep the panel and check
-    # it again at each poll (newsroom.nostore).
-    response.nameless = True
     return response
 
 
@@ -171,16 +173,17 @@ def insert_status(request, slug, scope, day):
 STATUS_TEMPLATE_VERSION = 1
 
 
-def _status_etag(context):
+def _status_version(context):
     """The panel's version: every field of its jobs that it shows, so that any change to a job
-    (progress, state, message) or a new job gives another ETag."""
+    (progress, state, message) or a new job gives another version, with nothing to invalidate.
+    Each panel asks for its next poll with its own version (`?version=`)."""
     shown = [
         (j.pk, j.kind, j.status, j.progress, j.message, j.departement_id, j.requested_by_id)
         + (j.created_at.isoformat(),)
         for j in context["jobs"]
     ]
     parts = (STATUS_TEMPLATE_VERSION, translation.get_language(), context["busy"], shown)
-    return quote_etag(hashlib.sha256(repr(parts).encode()).hexdigest()[:32])
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 @require_POST

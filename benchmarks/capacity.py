@@ -195,7 +195,7 @@ def measure(base, pages):
         first = httpx.get(base + path, headers=dict(h.split(": ", 1) for h in headers))
         if first.status_code != 200:
             raise SystemExit(f"{name}: {path} answered {first.status_code}")
-        if poll := re.search(r'hx-get="([^"]+)"', first.text):
+        if name == "poll" and (poll := re.search(r'hx-get="([^"]+)"', first.text)):
             # What htmx asks next: the panel's own URL, carrying the version it shows.
             path = poll.group(1)
             again = httpx.get(base + path, headers=dict(h.split(": ", 1) for h in headers))

@@ -1,5 +1,5 @@
 # The two commands of the README, and the benchmarks.
-.PHONY: run test lint bench-sync bench-estimate bench-insert bench-delay bench-load
+.PHONY: run test lint bench-sync bench-estimate bench-insert bench-delay bench-load bench-capacity
 
 run:
 	scripts/run
@@ -13,7 +13,7 @@ lint:
 # The benchmarks run in development mode (the sandbox, the local key): the settings default to
 # production, which refuses to start without its secrets. bench-load gives its gunicorn and
 # worker production settings of its own.
-bench-sync bench-estimate bench-insert bench-delay bench-load: export DEBUG = True
+bench-sync bench-estimate bench-insert bench-delay bench-load bench-capacity: export DEBUG = True
 
 # Stores a 20,000-row results payload on the configured database (DATABASE_URL).
 bench-sync:
@@ -41,3 +41,10 @@ bench-delay:
 bench-load:
 	scripts/setup
 	uv run python -m benchmarks.load
+
+# Requests per second of the main pages on gunicorn, production settings, closed loop with wrk
+# (16 connections), against the login page's floor measured in the same run (PostgreSQL's
+# newsroom_capacity database when DATABASE_URL is set, else a fresh SQLite file).
+bench-capacity:
+	scripts/setup --bench
+	uv run python -m benchmarks.capacity

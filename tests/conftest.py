@@ -47,6 +47,11 @@ def _fresh_request_budgets():
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
+    from django.core.cache import cache
+
+    # Pages keep fragments in the per-process cache under stamps of their data; a rolled-back
+    # test leaves ids that the next one reuses, so each test starts from an empty cache.
+    cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {

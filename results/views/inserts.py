@@ -1,14 +1,16 @@
 """The insert pages: versions, progress, thumbnails, diffs, "bon à tirer" and downloads."""
 
+import hashlib
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -95,6 +97,7 @@ def insert(request, slug, scope, day):
         .order_by("-number")
     )
     selected = _selected(request, versions)
+    status = _status(title, departement and departement.code, day)
     final = max((v for v in versions if v.is_final), key=lambda v: v.final_at, default=None)
     context = {
         "title": title,
@@ -111,7 +114,8 @@ def insert(request, slug, scope, day):
         "pending_removals": pending_count(title),
         "retention": retention_status(),
         "is_admin": _is_admin(request.user, title),
-        **_status(title, departement and departement.code, day),
+        **status,
+        "version": _status_version(status),
         **_held(title, departement, day),
     }
     return render(request, "results/insert.html", context)
@@ -168,7 +172,34 @@ def insert_status(request, slug, scope, day):
         response = HttpResponseStopPolling()
         response["HX-Refresh"] = "true"
         return response
-    return render(request, "results/_insert_status.html", context)
+    version = _status_version(context)
+    if request.htmx and request.GET.get("version") == version:
+        # The panel the browser shows is the current one: htmx keeps it and polls on.
+        return HttpResponse(status=204)
+    etag = quote_etag(version)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()  # the same, for a client that kept the panel
+    else:
+        response = render(request, "results/_insert_status.html", {**context, "version": version})
+    response["ETag"] = etag
+    return response
+
+
+# Bumped when the panel's template changes what it shows of a job.
+STATUS_TEMPLATE_VERSION = 1
+
+
+def _status_version(context):
+    """The panel's version: every field of its jobs that it shows, so that any change to a job
+    (progress, state, message) or a new job gives another version, with nothing to invalidate.
+    Each panel asks for its next poll with its own version (`?version=`)."""
+    shown = [
+        (j.pk, j.kind, j.status, j.progress, j.message, j.departement_id, j.requested_by_id)
+        + (j.created_at.isoformat(),)
+        for j in context["jobs"]
+    ]
+    parts = (STATUS_TEMPLATE_VERSION, translation.get_language(), context["busy"], shown)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 @require_POST

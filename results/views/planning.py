@@ -9,27 +9,49 @@ from django.utils.safestring import mark_safe
 from layouts.pdf import css_string, write_pdf
 
 from ..day.forecast import by_departement, by_diploma
-from ..day.planning import plan_csv, title_plan
+from ..day.planning import plan_csv, plan_stamp, title_plan
 from .access import _is_admin, _title
+from .fragments import fragment
 
 
 def planning(request, slug):
-    """The planning desk: every followed département, day by day, with the space to reserve."""
+    """The planning desk: every followed département, day by day, with the space to reserve.
+
+    The plan is computed and rendered again only when its data moved (plan_stamp): the desk
+    reloads it all day while it changes a few times.
+    """
     title = _title(request, slug)
-    profile, rates, days = title_plan(title)
-    context = {
-        "title": title,
-        "profile": profile,
-        "days": days,
-        "today": timezone.localdate(),
-        "rates": rates,
-        "is_admin": _is_admin(request.user, title),
-        "totals": [
+    departements = list(title.departements.all())
+    is_admin = _is_admin(request.user, title)
+    today = timezone.localdate()
+
+    def context():
+        profile, rates, days = title_plan(title, departements)
+        totals = [
             ("Par département", by_departement(days, profile)),
             ("Par diplôme", by_diploma(days, profile)),
-        ],
-    }
-    return render(request, "results/planning.html", context)
+        ]
+        return {
+            "title": title,
+            "profile": profile,
+            "days": days,
+            "today": today,
+            "rates": rates,
+            "is_admin": is_admin,
+            "totals": totals,
+        }
+
+    codes = [d.code for d in departements]
+    key = (*plan_key(title, codes), today, is_admin)
+    body = fragment("results/_planning_body.html", key, context)
+    return render(request, "results/planning.html", {"title": title, "body": body})
+
+
+def plan_key(title, codes, stamp=None):
+    """What a title's plan of `codes` depends on: the title's settings and its data's stamp."""
+    settings = (title.pk, title.slug, title.combine_departements, title.outlook_notes)
+    stamp = stamp or plan_stamp(title, codes)
+    return (*settings, tuple(codes), tuple(sorted(stamp.items())))
 
 
 def planning_csv(request, slug):

@@ -10,7 +10,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from ..audit import Action, record
 from ..day.content import compose_departement, profile_for
-from ..day.planning import title_plan
+from ..day.planning import plan_stamp, title_plan
 from ..deliberation.holds import holds_of, rows_set_aside
 from ..deliberation.retention import retention_status
 from ..models import Departement, Fetch, Insert, Job, Result
@@ -19,6 +19,8 @@ from ..store import opendata
 from ..tasks import enqueue_fetch, refresh_calendar, refresh_departement_context
 from .access import _admin_title, _is_admin, _title
 from .forms import DepartementsForm
+from .fragments import fragment
+from .planning import plan_key
 
 
 def _followed(title, code):
@@ -115,26 +117,49 @@ def _activity(title, departement):
 
 
 def departement(request, slug, code):
+    """A followed département: its plan (kept while its data is unchanged), results, jobs,
+    inserts and context."""
     title = _title(request, slug)
     dept = _followed(title, code)
-    profile, rates, days = title_plan(title, [dept])
-    last_calendar_fetch = Fetch.objects.filter(
-        endpoint="calendriers", departement_code=code
-    ).first()
+    today = timezone.localdate()
+    stamp = plan_stamp(title, [dept.code])
+    # Establishments and lycées' results change only with an open-data fetch, which leaves a
+    # fetch record: the latest one dates the panel.
+    panel_key = (dept.code, dept.name, stamp["fetch"])
     context = {
         "title": title,
         "departement": dept,
-        "profile": profile,
-        "days": days,
-        "results_count": Result.objects.filter(departement=dept).count(),
-        "last_calendar_fetch": last_calendar_fetch,
-        "today": timezone.localdate(),
+        "plan": _departement_plan(title, dept, today, stamp),
+        "results_count": stamp["results"] or 0,
+        "context_panel": fragment(
+            "results/_context_panel.html", panel_key, lambda: _context_panel(dept)
+        ),
+        "today": today,
         "holds": holds_of([code]),
         "set_aside": rows_set_aside([code]),
         **_activity(title, dept),
-        **_context_panel(dept),
     }
     return render(request, "results/departement.html", context)
+
+
+def _departement_plan(title, dept, today, stamp):
+    """The département's calendar and space to reserve, rendered again once its data moved."""
+
+    def context():
+        profile, _, days = title_plan(title, [dept])
+        last_calendar_fetch = Fetch.objects.filter(
+            endpoint="calendriers", departement_code=dept.code
+        ).first()
+        return {
+            "title": title,
+            "profile": profile,
+            "days": days,
+            "today": today,
+            "last_calendar_fetch": last_calendar_fetch,
+        }
+
+    key = (*plan_key(title, [dept.code], stamp), dept.name, today)
+    return fragment("results/_departement_plan.html", key, context)
 
 
 def _context_panel(dept):

@@ -49,7 +49,7 @@ def planning(request, slug):
 
 def plan_key(title, codes, stamp=None):
     """What a title's plan of `codes` depends on: the title's settings and its data's stamp."""
-    settings = (title.pk, title.slug, title.combine_departements, title.outlook_notes)
+    settings = (title.pk, title.slug, title.name, title.combine_departements, title.outlook_notes)
     stamp = stamp or plan_stamp(title, codes)
     return (*settings, tuple(codes), tuple(sorted(stamp.items())))
 

@@ -34,9 +34,15 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-from benchmarks.load import free_port, session_cookie, wait_until_up
+from benchmarks.load import (
+    bench_database,
+    free_port,
+    production_env,
+    session_cookie,
+    set_up,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_WORKERS = 3  # the Procfile's
@@ -48,55 +54,15 @@ DEPARTEMENTS = 4
 BENCH_DATABASE = "newsroom_capacity"
 
 
-def bench_database(folder):
-    """DATABASE_URL's server with a fresh `newsroom_capacity`, or a fresh SQLite file."""
-    url = os.getenv("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{folder / 'db.sqlite3'}", "SQLite (fresh file)"
-    import psycopg
-
-    parts = urlparse(url)
-    admin = urlunparse(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        conn.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-        version = conn.execute("SHOW server_version").fetchone()[0].split()[0]
-    return urlunparse(parts._replace(path=f"/{BENCH_DATABASE}")), f"PostgreSQL {version}"
-
-
 def main():
     if shutil.which("wrk") is None:
         raise SystemExit("bench-capacity needs wrk: apt-get install wrk")
     folder = Path(tempfile.mkdtemp(prefix="bench-capacity-"))
     port = free_port()
-    database_url, database = bench_database(folder)
-    env = dict(os.environ)
-    env.update(
-        DEBUG="False",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        OBJECTION_HASH_KEY=secrets.token_urlsafe(32),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="False",  # no TLS on the loopback
-        DATABASE_URL=database_url,
-        VAR_DIR=str(folder),
-        MEDIA_ROOT=str(folder / "media"),
-        STATIC_ROOT=str(folder / "static"),
-        CELERY_QUEUE=env.get("CELERY_QUEUE", "bench-capacity"),
-        CONN_MAX_AGE="60",  # persistent connections, as production should set
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )
-    manage = [sys.executable, "manage.py"]
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-        subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True)
-
-    # This process seeds through the sandbox in-process, which production settings refuse
-    # unless forced.
-    os.environ.update(env, SANDBOX_ENABLED="True", SANDBOX_IN_PRODUCTION="True")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    import django
-
-    django.setup()
+    database_url, database = bench_database(folder, BENCH_DATABASE)
+    queue = os.environ.get("CELERY_QUEUE", "bench-capacity")
+    env = production_env(folder, database_url, queue)
+    set_up(env)
     started = time.monotonic()
     pages, names = seed()
     seconds = time.monotonic() - started

@@ -70,8 +70,8 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def bench_database(folder):
-    """The bench's own database: DATABASE_URL's server with a fresh `newsroom_bench`, or SQLite."""
+def bench_database(folder, name=BENCH_DATABASE):
+    """The bench's own database: DATABASE_URL's server with a fresh `name`, or SQLite."""
     url = os.getenv("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         return f"sqlite:///{folder / 'db.sqlite3'}", "SQLite (fresh file)"
@@ -80,16 +80,15 @@ def bench_database(folder):
     parts = urlparse(url)
     admin = urlunparse(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        conn.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
         version = conn.execute("SHOW server_version").fetchone()[0].split()[0]
-    return urlunparse(parts._replace(path=f"/{BENCH_DATABASE}")), f"PostgreSQL {version}"
+    return urlunparse(parts._replace(path=f"/{name}")), f"PostgreSQL {version}"
 
 
-def main():
-    folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
-    port = free_port()
-    database_url, database = bench_database(folder)
+def production_env(folder, database_url, queue, **extra):
+    """What the bench's gunicorn (and worker) need to run with production settings on the
+    loopback, their files in `folder`."""
     env = dict(os.environ)
     env.update(
         DEBUG="False",
@@ -101,26 +100,38 @@ def main():
         VAR_DIR=str(folder),
         MEDIA_ROOT=str(folder / "media"),
         STATIC_ROOT=str(folder / "static"),
-        PORT=str(port),
-        CELERY_QUEUE="bench-load",
+        CELERY_QUEUE=queue,
         # Persistent connections, as production should set: a connection per request costs
         # PostgreSQL a new backend process, SQLite its setup and a checkpoint.
         CONN_MAX_AGE="60",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
+        **extra,
     )
-    broker = "Redis" if env.get("REDIS_URL") else "embedded (filesystem)"
+    return env
+
+
+def set_up(env):
+    """Migrate and collect the static files under `env`, then set Django up in this process,
+    which seeds through the sandbox in-process: production settings leave it off and refuse it
+    unless forced."""
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
         subprocess.run([*manage, *command, "-v", "0"], cwd=ROOT, env=env, check=True)
-
-    # This process seeds through the sandbox in-process, which production settings leave off
-    # and refuse unless forced.
     os.environ.update(env, SANDBOX_ENABLED="True", SANDBOX_IN_PRODUCTION="True")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     import django
 
     django.setup()
+
+
+def main():
+    folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    port = free_port()
+    database_url, database = bench_database(folder)
+    env = production_env(folder, database_url, "bench-load", PORT=str(port))
+    broker = "Redis" if env.get("REDIS_URL") else "embedded (filesystem)"
+    set_up(env)
     started = time.monotonic()
     editors, pending, history = seed()
     print(

@@ -224,14 +224,7 @@ class ArpentClient(UpstreamClient):
 
     def _get_list(self, name, path, params=None):
         response = self.send("GET", path, name, params=params)
-        try:
-            data = json.loads(response.content)
-        except ValueError as error:
-            raise ArpentPayloadError(
-                f"ARPENT {name} : la réponse n'est pas du JSON valide ({error})",
-                status=response.status_code,
-                body=response.content,
-            ) from None
+        data = self.read_json(response, name)
         if not isinstance(data, list):
             raise ArpentPayloadError(
                 f"ARPENT {name} : une liste était attendue, reçu {type(data).__name__}",

@@ -1,6 +1,7 @@
 """What the upstream clients share: their error base, HTTP session, settings, sending with
 retries, and closing."""
 
+import json
 import time
 
 import httpx2
@@ -108,6 +109,18 @@ class UpstreamClient:
             too_large=self.payload_error,
             **kwargs,
         )
+
+    @classmethod
+    def read_json(cls, response, name):
+        """The answer's JSON; an answer that is not JSON is the client's bad payload."""
+        try:
+            return json.loads(response.content)
+        except ValueError as error:
+            raise cls.payload_error(
+                f"{cls.label} {name} : la réponse n'est pas du JSON valide ({error})",
+                status=response.status_code,
+                body=response.content,
+            ) from None
 
     def close(self):
         self.http.close()

@@ -240,7 +240,7 @@ class EducationClient(UpstreamClient):
     def _records_page(self, dataset, name, params):
         """(total_count, results) of one /records call."""
         response = self._get(f"{API}/{dataset}/records", name, params)
-        data = _json(response, name)
+        data = self.read_json(response, name)
         if (
             not isinstance(data, dict)
             or not _is_count(data.get("total_count"))
@@ -257,7 +257,7 @@ class EducationClient(UpstreamClient):
     def _export(self, dataset, name, params):
         """The records of an /exports/json call: a bare array of flat objects."""
         response = self._get(f"{API}/{dataset}/exports/json", name, params)
-        data = _json(response, name)
+        data = self.read_json(response, name)
         if not isinstance(data, list):
             raise OpenDataPayloadError(
                 f"{PORTAL} {name} : une liste était attendue, reçu {type(data).__name__}",
@@ -321,17 +321,6 @@ def _ods_message(body):
         return ""
     parts = [str(data[key]) for key in ("error_code", "message") if data.get(key)]
     return f" : {' '.join(parts)}" if parts else ""
-
-
-def _json(response, name):
-    try:
-        return json.loads(response.content)
-    except ValueError as error:
-        raise OpenDataPayloadError(
-            f"{PORTAL} {name} : la réponse n'est pas du JSON valide ({error})",
-            status=response.status_code,
-            body=response.content,
-        ) from None
 
 
 def _is_count(value):

@@ -182,19 +182,8 @@ def _asked_wait(response):
 # --- payloads: every problem names the request and the field ------------------------------------
 
 
-def _json(response, name):
-    try:
-        return json.loads(response.content)
-    except ValueError as error:
-        raise InserJeunesPayloadError(
-            f"InserJeunes {name} : la réponse n'est pas du JSON valide ({error})",
-            status=response.status_code,
-            body=response.content,
-        ) from None
-
-
 def _json_object(response, name):
-    data = _json(response, name)
+    data = InserJeunesClient.read_json(response, name)
     if not isinstance(data, dict):
         raise InserJeunesPayloadError(
             f"InserJeunes {name} : un objet était attendu, reçu {type(data).__name__}",

@@ -29,7 +29,7 @@ from results.models import (
 from results.sources.arpent import ArpentClient
 from results.tasks import fetch_results
 from tests import world
-from tests.world import FORET
+from tests.world import CGEA, FORET
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,6 @@ DAY = date(2026, 7, 1)
 # After every jury of DAY, before the late one a transcript may name.
 NOW = datetime(2026, 7, 20, 12, 0).astimezone()
 LATE_DAY = date(2026, 7, 25)
-VIGNE = ("Baccalauréat Professionnel", "Conduite et gestion de l'exploitation agricole")
 
 # The planted values: found anywhere, they can only have come from these flows.
 NOM = "ZQXWPLANT"
@@ -53,7 +52,7 @@ NAME_HOLDERS = {Result, Removal, Addition, Insert}
 
 @pytest.fixture
 def gard_calendar(gard):
-    world.calendar(gard, FORET, VIGNE, day=DAY, candidates=50)
+    world.calendar(gard, FORET, CGEA, day=DAY, candidates=50)
 
 
 @pytest.fixture
@@ -153,7 +152,7 @@ def try_every_addition(client, upstream, settings):
     settings.ADDITION_FAILURE_LIMIT = 100
     for answer, told in REFUSALS:
         assert_refused(add(client, answer, upstream), told)
-    vigne = {"filiere": VIGNE[0], "option": VIGNE[1]}
+    vigne = {"filiere": CGEA[0], "option": CGEA[1]}
     assert add(client, transcript(examen=vigne), upstream).status_code == 302
     assert Addition.objects.get().nom == NOM
     assert_refused(add(client, transcript(examen=vigne), upstream), "figure déjà dans les ajouts")
@@ -190,7 +189,7 @@ def try_every_removal_step(client, title, gard, published):
     assert NOM in client.get(page_url).content.decode()
     assert client.post(page_url, {"lines": [published.pk + 1000]}).status_code == 400
     other = Result.objects.create(
-        departement=gard, filiere=VIGNE[0], option=VIGNE[1], nom="AUTRE", prenoms="Paul"
+        departement=gard, filiere=CGEA[0], option=CGEA[1], nom="AUTRE", prenoms="Paul"
     )
     with pytest.raises(StaleMatches):
         confirm_removal(removal, [other.pk], None)

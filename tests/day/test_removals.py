@@ -16,17 +16,16 @@ from results.editions.builds import build_version
 from results.models import AuditEvent, Insert, Job, Removal, Result, Title
 from results.store.objections import identity, without_objected
 from tests import world
-from tests.world import FORET
+from tests.world import CGEA, FORET
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 7, 1)
-VIGNE = ("Baccalauréat Professionnel", "Conduite et gestion de l'exploitation agricole")
 
 
 @pytest.fixture
 def gard_calendar(gard):
-    world.calendar(gard, FORET, VIGNE, day=DAY, candidates=50)
+    world.calendar(gard, FORET, CGEA, day=DAY, candidates=50)
 
 
 def publish(departement, section, nom, prenoms, specialite=""):
@@ -76,8 +75,8 @@ def test_matching_ignores_case_accents_and_extra_spaces(gard_calendar, title, ga
 
 def test_a_request_limited_to_a_diploma_ignores_the_same_name_elsewhere(gard_calendar, title, gard):
     publish(gard, FORET, "DUPONT", "Marie")
-    vigne = publish(gard, VIGNE, "DUPONT", "Marie")
-    removal = request_removal(title, gard, "Dupont", "Marie", filiere=VIGNE[0], option=VIGNE[1])
+    vigne = publish(gard, CGEA, "DUPONT", "Marie")
+    removal = request_removal(title, gard, "Dupont", "Marie", filiere=CGEA[0], option=CGEA[1])
     assert matching_results(removal) == [vigne]
 
 
@@ -139,12 +138,12 @@ def test_homonyms_in_the_requested_diploma_are_left_out_too_but_not_elsewhere(
     # same name apart within the scope asked for, and leaving both out is the safe side.
     publish(gard, FORET, "DUPONT", "Marie", specialite="Gestion forestière")
     picked = publish(gard, FORET, "DUPONT", "Marie", specialite="Travaux forestiers")
-    publish(gard, VIGNE, "DUPONT", "Marie")
+    publish(gard, CGEA, "DUPONT", "Marie")
     removal = request_removal(title, gard, "DUPONT", "Marie", filiere=FORET[0], option=FORET[1])
     assert len(matching_results(removal)) == 2
     confirm_removal(removal, [picked.pk], editor)
     _, groups = insert_content(title, gard, DAY)
-    assert [(g.option, g.names) for g in groups] == [(VIGNE[1], ("DUPONT Marie",))]
+    assert [(g.option, g.names) for g in groups] == [(CGEA[1], ("DUPONT Marie",))]
 
 
 def test_two_identical_lines_one_picked_leaves_neither_printed(gard_calendar, title, gard, editor):

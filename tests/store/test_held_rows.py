@@ -25,20 +25,19 @@ from results.models import (
 from results.sources.arpent import ArpentClient, ArpentPayloadError
 from results.store.sync import sync_calendar, sync_results
 from tests import world
-from tests.world import FORET
+from tests.world import CGEA, FORET
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 7, 1)
 NOW = datetime(2026, 7, 1, 18, 0).astimezone()
-VIGNE = ("Baccalauréat Professionnel", "Conduite et gestion de l'exploitation agricole")
 # The prénoms of the unreadable row: shown to editors on the pages, nowhere else.
 PLANTED = "Zéphyrine Qwoplante"
 
 
 @pytest.fixture
 def gard_calendar(gard):
-    world.calendar(gard, FORET, VIGNE, day=DAY, candidates=1600)
+    world.calendar(gard, FORET, CGEA, day=DAY, candidates=1600)
 
 
 @pytest.fixture
@@ -73,7 +72,7 @@ def row(section, i, **fields):
 
 
 def three_thousand_rows_one_without_surname():
-    rows = [row(FORET if i <= 1500 else VIGNE, i) for i in range(1, 3001)]
+    rows = [row(FORET if i <= 1500 else CGEA, i) for i in range(1, 3001)]
     rows[1499] = {k: v for k, v in row(FORET, 1500, prenoms=PLANTED).items() if k != "nom"}
     return rows
 

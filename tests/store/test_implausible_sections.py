@@ -23,20 +23,19 @@ from results.sources.arpent import ArpentClient
 from results.store.holds import implausibility
 from results.store.sync import sync_results
 from tests import world
-from tests.world import FORET
+from tests.world import CGEA, FORET
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 7, 1)
 NOW = datetime(2026, 7, 1, 18, 0).astimezone()
-VIGNE = ("Baccalauréat Professionnel", "Conduite et gestion de l'exploitation agricole")
 
 
 @pytest.fixture
 def gard_calendar(gard):
     """Two sections of the Gard, of 10 and 40 candidates."""
     world.calendar(gard, FORET, day=DAY, candidates=10)
-    world.calendar(gard, VIGNE, day=DAY, candidates=40)
+    world.calendar(gard, CGEA, day=DAY, candidates=40)
 
 
 @pytest.fixture
@@ -110,13 +109,13 @@ def test_a_section_is_implausible_beyond_the_margin_or_mostly_duplicated(
 def test_more_admitted_than_candidates_holds_the_section_out_of_the_build(
     gard_calendar, title, gard, arpent
 ):
-    arpent.answer("/resultats", answer(rows(FORET, 16) + rows(VIGNE, 30, start=100)))
+    arpent.answer("/resultats", answer(rows(FORET, 16) + rows(CGEA, 30, start=100)))
     fetch(gard)
     assert Result.objects.count() == 46
     hold = SectionHold.objects.get()
     assert (hold.filiere, hold.option) == FORET
     assert hold.reason == "16 admis pour 10 candidats au calendrier"
-    assert printed_options(title, gard) == {VIGNE[1]}
+    assert printed_options(title, gard) == {CGEA[1]}
     build_all()
     assert Insert.objects.get().names_count == 30
     notice = Notice.objects.get(title=title, text__contains="section retenue")
@@ -124,7 +123,7 @@ def test_more_admitted_than_candidates_holds_the_section_out_of_the_build(
 
 
 def test_a_section_mostly_duplicated_is_held(gard_calendar, title, gard, arpent):
-    arpent.answer("/resultats", answer(rows(VIGNE, 8) * 2))
+    arpent.answer("/resultats", answer(rows(CGEA, 8) * 2))
     fetch(gard)
     assert SectionHold.objects.get().reason == "8 lignes sur 16 en double exact"
     assert printed_options(title, gard) == set()
@@ -133,7 +132,7 @@ def test_a_section_mostly_duplicated_is_held(gard_calendar, title, gard, arpent)
 def test_the_editor_sees_why_on_the_insert_page_and_confirms_it(
     gard_calendar, client, editor, title, gard, arpent, django_capture_on_commit_callbacks
 ):
-    arpent.answer("/resultats", answer(rows(FORET, 16) + rows(VIGNE, 30, start=100)))
+    arpent.answer("/resultats", answer(rows(FORET, 16) + rows(CGEA, 30, start=100)))
     fetch(gard)
     build_all()
     client.force_login(editor)
@@ -154,7 +153,7 @@ def test_the_editor_sees_why_on_the_insert_page_and_confirms_it(
     assert len(sent) == 1  # the build goes to a worker once committed
     build_all()
     assert Insert.objects.order_by("-number").first().names_count == 46
-    assert printed_options(title, gard) == {FORET[1], VIGNE[1]}
+    assert printed_options(title, gard) == {FORET[1], CGEA[1]}
     page = client.get(page_url).content.decode()
     assert "Sections retenues avant impression" not in page
 

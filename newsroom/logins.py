@@ -1,10 +1,12 @@
-"""Login throttling: django-axes' database handler, with a second limit per username alone."""
+"""Logins: throttling (django-axes' database handler, with a second limit per username alone),
+and the login every page requires but a few."""
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import middleware
 from django.db.models import Sum
 
 
@@ -31,3 +33,15 @@ class LoginThrottle(AxesDatabaseHandler):
             # Axes compares one count with one limit: report the pair's limit as reached.
             return max(per_pair, get_failure_limit(request, credentials))
         return per_pair
+
+
+class LoginRequiredMiddleware(middleware.LoginRequiredMiddleware):
+    """Django's, asking the view first: a view that requires no login (the login page, the
+    sandbox, the progress poll, which answers "unchanged" from the session alone and checks the
+    login itself otherwise) does not load the user from the database. Django's loads the user
+    before it looks at the view. The answer is the same either way."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -84,8 +84,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Login is required everywhere except the login page (and the sandbox, which stands in
-    # for a public API).
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # for a public API). Django's, asking the view before it loads the user.
+    "newsroom.logins.LoginRequiredMiddleware",
     # Logged-in users' pages and downloads carry names: no cache keeps them (newsroom.nostore).
     "newsroom.nostore.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -424,23 +424,27 @@ else:
 CELERY_TASK_DEFAULT_QUEUE = os.getenv(
     "CELERY_QUEUE", "newsroom-tests" if "pytest" in sys.modules else "newsroom"
 )
-# With Redis there, sessions are read from it (newsroom.sessions): the session query was one of
-# the few queries of the progress panel every open insert page polls every 2 s. They are still
-# written to the database, so a Redis restart logs nobody out, and a logout deletes both, so it
-# ends the session for every web process at once. Without Redis they stay in the database alone:
-# a cache per process could not be told about a logout in another.
+# With Redis there, it is the `shared` cache every web and worker process reads:
+# - Sessions are read from it (newsroom.sessions): the session query was one of the few queries
+#   of the progress panel every open insert page polls every 2 s. They are still written to the
+#   database, so a Redis restart logs nobody out, and a logout deletes both, so it ends the
+#   session for every web process at once.
+# - The change stamps of the départements' jobs (results.changes): the poll of an unchanged
+#   progress panel is answered from them without a query.
+# Without Redis, sessions stay in the database alone and there are no stamps: a cache per
+# process could not be told about a logout, or a worker's progress, in another.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "sessions": {
+        "shared": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            # Installations sharing a Redis (see CELERY_QUEUE) keep their sessions apart.
+            # Installations sharing a Redis (see CELERY_QUEUE) keep their keys apart.
             "KEY_PREFIX": CELERY_TASK_DEFAULT_QUEUE,
         },
     }
     SESSION_ENGINE = "newsroom.sessions"
-    SESSION_CACHE_ALIAS = "sessions"
+    SESSION_CACHE_ALIAS = "shared"
 # Job state lives in the database (results.models.Job), not in a result backend.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

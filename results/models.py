@@ -10,6 +10,8 @@ from layouts.estimate import format_size
 from layouts.paginate import Size
 from layouts.profile import LayoutProfile
 
+from . import changes
+
 
 class Departement(models.Model):
     """A French département, as ARPENT's referential (E5) names it."""
@@ -559,6 +561,49 @@ class Notice(models.Model):
         return self.text
 
 
+class JobQuerySet(models.QuerySet):
+    """Every write to jobs moves the change stamps of their départements (results.changes), so
+    that the progress panels polled every 2 s learn of it at once, whatever wrote: a worker's
+    progress, the reconciler, the purge, the admin."""
+
+    # Written every JOB_HEARTBEAT_S by a running job, or when a lost message is sent again:
+    # no panel shows them, and a heartbeat must not make every panel compute again.
+    UNSHOWN_FIELDS = frozenset({"heartbeat_at", "due_at"})
+
+    def update(self, **fields):
+        if set(fields) <= self.UNSHOWN_FIELDS:
+            return super().update(**fields)
+        keys = self._stamp_keys()
+        updated = super().update(**fields)
+        if updated:
+            changes.move(keys, using=self.db)
+        return updated
+
+    def delete(self):
+        keys = self._stamp_keys()
+        deleted = super().delete()
+        changes.move(keys, using=self.db)
+        return deleted
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        changes.move(Job.stamp_keys_of(created), using=self.db)
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        updated = super().bulk_update(objs, *args, **kwargs)
+        changes.move(Job.stamp_keys_of(objs), using=self.db)
+        return updated
+
+    def _stamp_keys(self):
+        """The stamps of the jobs this query is about to write, read before it does (a job the
+        write moves out of the query's filter is still found). Only with stamps to move."""
+        if changes.shared_cache() is None:
+            return []
+        codes = self.exclude(departement=None).order_by().values_list("departement_id", flat=True)
+        return [changes.departement_jobs(code) for code in codes.distinct()]
+
+
 class Job(models.Model):
     """A background job the editors can follow; its state lives here, not in the broker."""
 
@@ -607,6 +652,8 @@ class Job(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     insert = models.ForeignKey(Insert, null=True, blank=True, on_delete=models.SET_NULL)
 
+    objects = JobQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -632,9 +679,25 @@ class Job(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.departement_id} ({self.status})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        changes.move(self.stamp_keys_of([self]), using=kwargs.get("using") or self._state.db)
+
+    def delete(self, *args, **kwargs):
+        keys = self.stamp_keys_of([self])
+        deleted = super().delete(*args, **kwargs)
+        changes.move(keys, using=kwargs.get("using") or self._state.db)
+        return deleted
+
     @property
     def finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @staticmethod
+    def stamp_keys_of(jobs):
+        """The change stamps of these jobs' départements (a combined insert's build has none:
+        its panel is computed at each poll)."""
+        return [changes.departement_jobs(job.departement_id) for job in jobs if job.departement_id]
 
 
 class Purge(models.Model):

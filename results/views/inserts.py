@@ -1,9 +1,13 @@
 """The insert pages: versions, progress, thumbnails, diffs, "bon à tirer" and downloads."""
 
 import hashlib
+import logging
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
@@ -17,6 +21,7 @@ from django_htmx.http import HttpResponseStopPolling
 from layouts.exports import insert_csv, insert_tagged_text
 from layouts.versions import diff_summary
 
+from .. import changes
 from ..audit import Action, changes_text, form_changes, record
 from ..day.removals import pending_count
 from ..deliberation.holds import confirm_section, holds_of, rows_set_aside
@@ -27,6 +32,8 @@ from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, SectionHold, Title
 from ..tasks import dispatch, enqueue_build
 from .access import _admin_title, _is_admin, _title
 from .forms import PrintSettingsForm
+
+log = logging.getLogger(__name__)
 
 
 def _scope(title, scope):
@@ -154,18 +161,27 @@ def _selected(request, versions):
     raise Http404("Cette version n'existe pas.")
 
 
+@login_not_required  # checked below, once the answer is not "unchanged" (see _unchanged)
 def insert_status(request, slug, scope, day):
     """The progress panel; htmx polls it while a job runs, then reloads the page once.
 
-    Every editor with the insert page open polls it every 2 s: the title and the followed
-    département are checked in one query, and the panel is rendered only if it is shown.
+    Every editor with the insert page open polls it every 2 s. While the département's jobs
+    have not moved, the poll is answered from the shared cache, without a query; otherwise the
+    title and the followed département are checked in one query, the jobs read in another, and
+    the panel is rendered only if it is shown.
     """
+    if _unchanged(request, slug, scope, day):
+        return HttpResponse(status=204)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     titles = Title.objects.filter(slug=slug, members=request.user)
     code = None if scope == ALL_DEPARTEMENTS else scope
     if code:
         # Through the title's followed départements, as _scope: a 404 for any other.
         titles = titles.filter(departements=code)
     title = get_object_or_404(titles)
+    # Read before the jobs: a change written in between moves it again (results.changes).
+    stamp = changes.current(changes.departement_jobs(code)) if code else None
     context = {"title": title, "scope": scope, "day": day, **_status(title, code, day)}
     if request.htmx and not context["busy"]:
         # The work is done: the whole page reloads to show the new version and its pages.
@@ -173,6 +189,8 @@ def insert_status(request, slug, scope, day):
         response["HX-Refresh"] = "true"
         return response
     version = _status_version(context)
+    if stamp is not None:
+        _remember(request, slug, scope, day, version, stamp)
     if request.htmx and request.GET.get("version") == version:
         # The panel the browser shows is the current one: htmx keeps it and polls on.
         return HttpResponse(status=204)
@@ -183,6 +201,56 @@ def insert_status(request, slug, scope, day):
         response = render(request, "results/_insert_status.html", {**context, "version": version})
     response["ETag"] = etag
     return response
+
+
+# How long a computed panel is trusted while its stamp stands still: only a stamp that could
+# not be moved (the shared cache away during a write) or a membership withdrawn meanwhile is
+# seen that late.
+PANEL_TIMEOUT_S = 60
+
+
+def _panel_key(user_id, slug, scope, day):
+    """The panel one user was last given: per user, since it was given after their access was
+    checked; per day and language, since the panel shows today's fetches, in their language."""
+    today = timezone.localdate().isoformat()
+    parts = (user_id, slug, scope, day.isoformat(), translation.get_language(), today)
+    return "panel:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _remember(request, slug, scope, day, version, stamp):
+    # As the session holds it: a string.
+    key = _panel_key(str(request.user.pk), slug, scope, day)
+    try:
+        changes.shared_cache().set(key, (version, stamp), PANEL_TIMEOUT_S)
+    except Exception as error:  # the cache client's own errors: the next poll computes
+        log.warning("progress panel not kept: %r", error)
+
+
+def _unchanged(request, slug, scope, day):
+    """True when this htmx poll asks for the version it was given, of a single département's
+    panel, and the département's jobs have not moved since: one read of the shared cache,
+    after the session's.
+
+    The user is the session's, not loaded: a 204 tells nothing but "keep what you show", to a
+    session that was shown it after its access was checked, and PANEL_TIMEOUT_S bounds how
+    long a withdrawn access keeps hearing it. A combined insert's panel (its jobs span the
+    title's départements) is computed each time.
+    """
+    wanted = request.GET.get("version")
+    cache = changes.shared_cache()
+    if not (request.htmx and wanted and scope != ALL_DEPARTEMENTS and cache is not None):
+        return False
+    user_id = request.session.get(SESSION_KEY)
+    if user_id is None:
+        return False
+    key = _panel_key(user_id, slug, scope, day)
+    stamp_key = changes.departement_jobs(scope)
+    try:
+        kept = cache.get_many([key, stamp_key])
+    except Exception as error:  # the cache client's own errors: computed as without a cache
+        log.warning("progress panel cache unreadable: %r", error)
+        return False
+    return stamp_key in kept and kept.get(key) == (wanted, kept[stamp_key])
 
 
 # Bumped when the panel's template changes what it shows of a job.

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 # A cache every process would share, as Redis is; a per-process one is never used for sessions.
 SHARED = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "s"},
+    "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "s"},
 }
 
 
@@ -30,9 +30,9 @@ SHARED = {
 def cached_sessions(settings):
     settings.CACHES = SHARED
     settings.SESSION_ENGINE = "newsroom.sessions"
-    settings.SESSION_CACHE_ALIAS = "sessions"
-    yield caches["sessions"]
-    caches["sessions"].clear()
+    settings.SESSION_CACHE_ALIAS = "shared"
+    yield caches["shared"]
+    caches["shared"].clear()
 
 
 def cached_key(session_key):

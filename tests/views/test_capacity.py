@@ -1,7 +1,6 @@
-"""The web tier's headroom: the progress poll answers 204 while unchanged, the plan and the
-département page are computed once per state of their data, and any change shows at once."""
+"""The web tier's headroom: the plan and the département page are computed once per state of
+their data, and any change shows at once (the progress panel: test_progress_panel.py)."""
 
-import re
 from datetime import date
 from decimal import Decimal
 from unittest import mock
@@ -22,7 +21,6 @@ from results.models import (
     DiplomaRate,
     Establishment,
     Fetch,
-    Job,
     PrintProfile,
     Removal,
     Result,
@@ -60,22 +58,6 @@ def publish(departement, nom, prenoms="Camille"):
     )
 
 
-def running_build(title, departement, progress=10):
-    return Job.objects.create(
-        kind=Job.Kind.BUILD_INSERT,
-        title=title,
-        departement=departement,
-        day=DAY,
-        status=Job.Status.RUNNING,
-        progress=progress,
-        message="Mise en page",
-    )
-
-
-def status_url():
-    return reverse("insert_status", args=["gazette", "30", DAY])
-
-
 def plan_url():
     return reverse("planning", args=["gazette"])
 
@@ -87,83 +69,6 @@ def departement_url():
 def counting_plans():
     """Counts the computations of a plan, letting them run."""
     return mock.patch.object(day_planning, "plan", side_effect=day_planning.plan, autospec=True)
-
-
-# --- the progress panel ---------------------------------------------------------------------
-
-
-def next_poll(panel):
-    """The URL the panel's htmx asks next, with the version it shows."""
-    return re.search(r'hx-get="([^"]+)"', panel.content.decode()).group(1)
-
-
-def test_the_progress_poll_is_answered_204_while_its_jobs_are_unchanged(logged_in, title, gard):
-    running_build(title, gard)
-    first = logged_in.get(status_url(), headers={"HX-Request": "true"})
-    assert first.status_code == 200 and "?version=" in next_poll(first)
-    again = logged_in.get(next_poll(first), headers={"HX-Request": "true"})
-    # htmx keeps the panel it shows on a 204, and polls on.
-    assert again.status_code == 204 and again.content == b""
-
-
-def test_the_insert_page_gives_its_panel_the_version_it_shows(logged_in, title, gard):
-    running_build(title, gard)
-    page = logged_in.get(reverse("insert", args=["gazette", "30", DAY]))
-    assert logged_in.get(next_poll(page), headers={"HX-Request": "true"}).status_code == 204
-
-
-def test_a_client_holding_the_panel_gets_304_while_unchanged(logged_in, title, gard):
-    running_build(title, gard)
-    first = logged_in.get(status_url(), headers={"HX-Request": "true"})
-    again = logged_in.get(status_url(), headers={"If-None-Match": first["ETag"]})
-    assert again.status_code == 304 and again["ETag"] == first["ETag"]
-
-
-def test_a_job_that_moves_on_gives_the_panel_again_at_once(logged_in, title, gard):
-    job = running_build(title, gard, progress=10)
-    first = logged_in.get(status_url(), headers={"HX-Request": "true"})
-    Job.objects.filter(pk=job.pk).update(progress=60, message="Rendu des pages")
-    after = logged_in.get(next_poll(first), headers={"HX-Request": "true"})
-    assert after.status_code == 200
-    assert next_poll(after) != next_poll(first)
-    assert b'value="60"' in after.content and "Rendu des pages" in after.content.decode()
-
-
-def test_a_new_fetch_of_the_departement_gives_the_panel_again(logged_in, title, gard):
-    running_build(title, gard)
-    first = logged_in.get(status_url(), headers={"HX-Request": "true"})
-    Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard, message="Résultats du 30")
-    after = logged_in.get(next_poll(first), headers={"HX-Request": "true"})
-    assert after.status_code == 200 and "Résultats du 30" in after.content.decode()
-
-
-def test_the_panel_ends_the_poll_once_the_work_is_done_whatever_version_it_holds(
-    logged_in, title, gard
-):
-    job = running_build(title, gard)
-    first = logged_in.get(status_url(), headers={"HX-Request": "true"})
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, progress=100)
-    done = logged_in.get(next_poll(first), headers={"HX-Request": "true"})
-    assert done.status_code == 286 and done["HX-Refresh"] == "true"
-
-
-def test_no_cache_keeps_the_panel_nor_the_pages(logged_in, title, gard):
-    running_build(title, gard)
-    first = logged_in.get(status_url(), headers={"HX-Request": "true"})
-    unchanged = logged_in.get(next_poll(first), headers={"HX-Request": "true"})
-    for response in (first, unchanged, logged_in.get(plan_url())):
-        assert response["Cache-Control"] == "private, no-store"
-
-
-def test_another_titles_editor_gets_404_whatever_version_they_send(
-    client, logged_in, title, gard, django_user_model
-):
-    running_build(title, gard)
-    url = next_poll(logged_in.get(status_url(), headers={"HX-Request": "true"}))
-    stranger = django_user_model.objects.create_user("autre", password="pw")
-    client.force_login(stranger)
-    answer = client.get(url, headers={"HX-Request": "true"})
-    assert answer.status_code == 404 and "ETag" not in answer
 
 
 # --- the plan and the département page ------------------------------------------------------
@@ -295,17 +200,6 @@ def test_the_unchanged_plan_costs_a_few_queries_whatever_its_size(logged_in, tit
     logged_in.get(plan_url())
     # The session, the user, the title with the admin check, its départements, the stamp.
     assert queries(logged_in, plan_url()) <= 5
-
-
-def test_the_unchanged_progress_poll_costs_four_queries_or_three_with_sessions_in_redis(
-    logged_in, title, gard, settings
-):
-    running_build(title, gard)
-    url = next_poll(logged_in.get(status_url(), headers={"HX-Request": "true"}))
-    # The session (read from Redis when REDIS_URL is set: newsroom.sessions), the user, the
-    # title with the followed département, the jobs.
-    session_query = 0 if settings.SESSION_ENGINE == "newsroom.sessions" else 1
-    assert queries(logged_in, url, HX_Request="true") == 3 + session_query
 
 
 def test_establishments_stored_by_an_open_data_fetch_show_at_once(logged_in, title, gard):

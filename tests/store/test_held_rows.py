@@ -1,14 +1,17 @@
 """A few unreadable rows never hold back the good ones: they are set aside, shown to the
 editors and erased by the purge; an answer broken as a whole still changes nothing."""
 
+import io
 import logging
 from datetime import date, datetime
 
 import httpx2
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 
+from results import tasks
 from results.deliberation import jobs, runs
 from results.deliberation.retention import purge
 from results.models import (
@@ -279,3 +282,60 @@ def test_an_unreadable_calendar_row_is_set_aside_and_the_others_stored(
     client.force_login(editor)
     page = client.get(reverse("departement", args=[title.slug, "30"])).content.decode()
     assert "entier positif attendu, reçu un texte" in page
+
+
+def calendar_with_an_unreadable_row():
+    """Three calendar rows, the second's count unreadable; its option is planted, to show that
+    nothing of the row reaches a notice."""
+    return [
+        calendar_row(option="Forêt"),
+        calendar_row(option="Option Qwoplante", nbCandidats="beaucoup"),
+        calendar_row(option="Productions horticoles"),
+    ]
+
+
+@pytest.fixture
+def referentials(arpent):
+    """Empty referentials, which the daily refresh reads before the calendars."""
+    for path in ("/departements", "/diplomes", "/sessions"):
+        arpent.answer(path, answer([]))
+
+
+def test_a_calendar_row_set_aside_gives_each_follower_one_notice_with_its_count_only(
+    title, other_title, editor, gard, arpent, mailoutbox, django_capture_on_commit_callbacks
+):
+    arpent.answer("/calendriers", answer(calendar_with_an_unreadable_row()))
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.refresh_calendar("30")
+    assert HeldRow.objects.get().values["option"] == "Option Qwoplante"
+    notices = list(Notice.objects.order_by("title__slug"))
+    assert [notice.title for notice in notices] == [other_title, title]
+    for notice in notices:
+        assert "Gard (30) — calendrier ARPENT : 1 ligne illisible mise de côté" in notice.text
+    [mail] = mailoutbox
+    assert mail.subject == "[La Gazette du Midi] Lignes du calendrier mises de côté pour Gard"
+    said = [*(notice.text for notice in notices), mail.subject, mail.body]
+    assert not [text for text in said if "Qwoplante" in text or "beaucoup" in text]
+
+
+def test_the_same_calendar_answer_again_gives_no_second_notice(title, gard, arpent, referentials):
+    arpent.answer("/calendriers", answer(calendar_with_an_unreadable_row()))
+    tasks.refresh_calendars()
+    tasks.refresh_calendars()
+    assert Notice.objects.filter(title=title).count() == 1
+    assert HeldRow.objects.count() == 1
+
+
+def test_a_clean_calendar_gives_no_notice(title, gard, arpent, referentials):
+    arpent.answer("/calendriers", answer([calendar_row()]))
+    tasks.refresh_calendars()
+    assert CalendarRow.objects.count() == 1
+    assert not Notice.objects.exists()
+
+
+def test_the_fetch_command_tells_the_followers_of_a_calendar_row_set_aside(title, gard, arpent):
+    arpent.answer("/calendriers", answer(calendar_with_an_unreadable_row()))
+    arpent.answer("/resultats", answer([]))
+    call_command("fetch", "30", stdout=io.StringIO())
+    notice = Notice.objects.get(title=title)
+    assert "calendrier ARPENT : 1 ligne illisible mise de côté" in notice.text

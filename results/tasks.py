@@ -13,10 +13,9 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 from . import logcontext
 from .deliberation import health, jobs, polling, reconcile, retention, runs
 from .editions.builds import InsertNotSaved
-from .models import Job, Title
+from .models import Job
 from .sources.arpent import ArpentClient, ArpentError, ArpentUnavailable
 from .store import opendata
-from .store.sync import sync_calendar, sync_referentials
 
 log = logging.getLogger(__name__)
 
@@ -116,22 +115,14 @@ def refresh_calendars():
     Calendars move (dates, counts) in the weeks before the session; the planning page and the
     polling both read them.
     """
-    with ArpentClient.from_settings() as client:
-        sync_referentials(client)
-        codes = Title.departements.through.objects.values_list("departement_id", flat=True)
-        for code in sorted(set(codes)):
-            with logcontext.bind(departement_code=code):
-                try:
-                    sync_calendar(client, code)
-                except ArpentError as error:
-                    log.warning("calendar of %s not refreshed: %s", code, error)
+    runs.run_calendars()
 
 
 @shared_task
 def refresh_calendar(code):
     """Refresh one département's calendar, e.g. right after an editor starts following it."""
     with logcontext.bind(departement_code=code), ArpentClient.from_settings() as client:
-        sync_calendar(client, code)
+        runs.run_calendar(client, code)
 
 
 @shared_task

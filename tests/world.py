@@ -1,8 +1,10 @@
-"""The shared test world's pieces: départements, calendars, results, titles and users."""
+"""The shared test world's pieces: départements, calendars, results, titles and users, and the
+sandbox's faults."""
 
 from django.contrib.auth import get_user_model
 
 from results.models import CalendarRow, Departement, Membership, Result, Title
+from sandbox.models import Fault
 
 # Sections (filière, option) that calendars and results of several modules use.
 FORET = ("Baccalauréat Professionnel", "Forêt")
@@ -62,3 +64,9 @@ def member(title, username, role=Membership.Role.EDITOR, **fields):
     user = get_user_model().objects.create_user(username, password="pw", **fields)
     Membership.objects.create(user=user, title=title, role=role)
     return user
+
+
+def fault(kind, endpoint=Fault.Endpoint.RESULTATS, **fields):
+    """A sandbox fault of `kind` on `endpoint`: by default ARPENT's results, which deliberation
+    day polls."""
+    return Fault.objects.create(kind=kind, endpoint=endpoint, **fields)

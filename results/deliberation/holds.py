@@ -44,8 +44,8 @@ def confirm_section(hold, title, user):
 
 
 def announce_holds(departement, report):
-    """Tell the département's followers what the stored answer set aside or held: counts and
-    section labels, never a row's values."""
+    """Tell the département's followers what the stored results answer set aside or held:
+    counts and section labels, never a row's values."""
     where = f"{departement.name} ({departement.code})"
     if report.set_aside and report.set_aside_changed:
         plural = "s" if report.set_aside > 1 else ""
@@ -61,6 +61,23 @@ def announce_holds(departement, report):
             "À confirmer sur la page de l'encart."
         )
         notify_followers(departement, text, f"Section retenue pour {departement.name}")
+
+
+def announce_calendar_holds(departement, report):
+    """Tell the département's followers how many rows of its calendar answer were set aside,
+    when they changed: a count, never a row's values. A calendar row is never printed, but
+    until it reads again its section's date and count are neither stored nor updated."""
+    if not (report.set_aside and report.set_aside_changed):
+        return
+    plural = "s" if report.set_aside > 1 else ""
+    text = (
+        f"{departement.name} ({departement.code}) — calendrier ARPENT : {report.set_aside} "
+        f"ligne{plural} illisible{plural} mise{plural} de côté ; les autres dates sont "
+        "enregistrées. Détail sur la page du département."
+    )
+    notify_followers(
+        departement, text, f"Lignes du calendrier mises de côté pour {departement.name}"
+    )
 
 
 def holds_of(codes, day=None):

@@ -1,4 +1,5 @@
-"""The fetch and build runs of a claimed job: what each kind of job does, and how it ends."""
+"""The fetch and build runs of a claimed job, what each kind of job does and how it ends; and
+the calendars' refresh, which tells the followers what it set aside as a fetch does."""
 
 import logging
 
@@ -6,14 +7,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import logcontext
 from ..audit import Action, record
 from ..day.content import days_of_sections
 from ..day.embargo import is_released, release_moment
 from ..editions.builds import build_version, latest_version
-from ..models import CalendarRow, Result, Title
-from ..sources.arpent import ArpentClient
-from ..store.sync import sync_results
-from .holds import announce_holds
+from ..models import CalendarRow, Departement, Result, Title
+from ..sources.arpent import ArpentClient, ArpentError
+from ..store.sync import sync_calendar, sync_referentials, sync_results
+from .holds import announce_calendar_holds, announce_holds
 from .jobs import complete, fail, progress, queue_build
 from .polling import poll_failed, poll_succeeded
 
@@ -48,6 +50,29 @@ def run_fetch(job):
         poll_succeeded(job)
     log.info("fetch job %s departement=%s: %s", job.pk, job.departement_id, report)
     return report, builds
+
+
+def run_calendar(client, code):
+    """Store a département's calendar as ARPENT answers it and tell its followers how many rows
+    were set aside, when that changed. Returns the sync's report; upstream errors propagate."""
+    report = sync_calendar(client, code)
+    if report.set_aside and report.set_aside_changed:
+        announce_calendar_holds(Departement.objects.get(pk=code), report)
+    return report
+
+
+def run_calendars():
+    """The daily refresh: the referentials, then the calendar of every followed département.
+    A département the upstream fails for is logged, and the others are still refreshed."""
+    with ArpentClient.from_settings() as client:
+        sync_referentials(client)
+        codes = Title.departements.through.objects.values_list("departement_id", flat=True)
+        for code in sorted(set(codes)):
+            with logcontext.bind(departement_code=code):
+                try:
+                    run_calendar(client, code)
+                except ArpentError as error:
+                    log.warning("calendar of %s not refreshed: %s", code, error)
 
 
 def fail_fetch(job, message):

@@ -2,7 +2,6 @@
 it final, download."""
 
 import re
-import subprocess
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,6 +10,7 @@ from playwright.sync_api import expect
 from results.models import Membership, Result, Title
 from results.sources.arpent import ArpentClient
 from results.store.sync import sync_referentials
+from tests.pdfs import pdf_text
 from tests.processes import celery_processes, child_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -80,9 +80,7 @@ def test_an_editor_builds_and_downloads_an_insert(
         download_info.value.save_as(pdf)
 
     assert re.match(r"encart-gazette-48-\d{8}-v1\.pdf", download_info.value.suggested_filename)
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(pdf)
     assert "Lozère" in text
     nom, prenoms = Result.objects.filter(departement="48").values_list("nom", "prenoms").first()
     assert nom.upper() in text

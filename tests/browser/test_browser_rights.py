@@ -3,7 +3,6 @@ next version of an insert and its exports."""
 
 import os
 import shutil
-import subprocess
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,6 +16,7 @@ from results.store.sync import sync_calendar, sync_referentials
 from sandbox import clock, data
 from sandbox.credentials import credentials
 from sandbox.diplomas import ADMITTED
+from tests.pdfs import pdf_text
 from tests.processes import celery_processes, child_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -38,12 +38,6 @@ def screenshot(page, tmp_path, name):
     # SCREENSHOTS_DIR=docs/… keeps them for a look (README screenshots).
     if os.environ.get("SCREENSHOTS_DIR"):
         shutil.copy(tmp_path / name, os.environ["SCREENSHOTS_DIR"])
-
-
-def pdf_text(path):
-    return subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
 
 
 def test_a_removal_and_a_verified_addition_reach_the_next_version(

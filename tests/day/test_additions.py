@@ -3,7 +3,6 @@ credentials, failures rate-limited. The sandbox's E3 answers in process (test cl
 
 import json
 import logging
-import subprocess
 from datetime import datetime
 
 import pytest
@@ -20,6 +19,7 @@ from sandbox import clock, data
 from sandbox.credentials import credentials
 from sandbox.diplomas import ADMITTED, FAILED
 from tests.django_transport import DjangoTransport
+from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -107,9 +107,7 @@ def test_a_verified_candidate_is_printed_in_the_additif_and_the_credentials_leav
     assert addition.verified_by == editor
 
     insert, created = build_version(title, addition.departement, section.date)
-    text = subprocess.run(
-        ["pdftotext", insert.pdf.path, "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(insert.pdf.path)
     assert "Additif" in text and person.nom.upper() in text
     assert insert.content[-1]["diploma"] == "Additif"
     assert insert.content[-1]["option"].startswith(section.filiere)

@@ -12,6 +12,7 @@ from results.day.planning import title_plan
 from results.models import CalendarRow, Result, SessionTally, Title
 from results.store.rates import current_rates, tally_session
 from tests import world
+from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +133,7 @@ def test_the_plan_exports_as_a_one_page_pdf(calendars, logged_in, tmp_path):
     pdf.write_bytes(response.content)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "Pages:           1" in info
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(pdf)
     assert "Lozère (48)" in text and "Vendredi 3 juillet 2026" in text
 
 
@@ -152,7 +153,7 @@ def test_the_plans_pdf_prints_the_titles_name_as_typed_in_its_css_footer(
     response = logged_in.get(reverse("planning_pdf", args=["gazette"]))
     pdf = tmp_path / "plan.pdf"
     pdf.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(pdf)
     assert 'Le "Petit" \\ Journal </style><h1>injecté</h1> bis — plan édité le' in text
     assert "&quot;" not in text and "&lt;" not in text
 

@@ -1,6 +1,5 @@
 """Removal requests: matching, homonyms, confirmation, every later build and export, CSV import."""
 
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from results.editions.builds import build_version
 from results.models import AuditEvent, Insert, Job, Removal, Result, Title
 from results.store.objections import identity, without_objected
 from tests import world
+from tests.pdfs import pdf_text
 from tests.world import CGEA, FORET
 
 pytestmark = pytest.mark.django_db
@@ -60,12 +60,6 @@ def printed_names(title, departement):
     return [name for group in groups for name in group.names]
 
 
-def pdf_text(insert):
-    return subprocess.run(
-        ["pdftotext", insert.pdf.path, "-"], capture_output=True, text=True, check=True
-    ).stdout
-
-
 def test_matching_ignores_case_accents_and_extra_spaces(gard_calendar, title, gard):
     line = publish(gard, FORET, "N'DIAYE", "Marie-Ève")
     publish(gard, FORET, "NDIAYE", "Paul")
@@ -86,7 +80,7 @@ def test_a_confirmed_removal_takes_the_name_out_of_the_next_version_and_every_ex
     publish(gard, FORET, "N'DIAYE", "Marie-Ève")
     publish(gard, FORET, "MARTIN", "Paul")
     first, _ = build_version(title, gard, DAY)
-    assert "N'DIAYE Marie-Ève" in pdf_text(first)
+    assert "N'DIAYE Marie-Ève" in pdf_text(first.pdf.path)
 
     removal = request_removal(title, gard, "ndiaye", "marie eve")
     client.force_login(editor)
@@ -109,7 +103,7 @@ def test_a_confirmed_removal_takes_the_name_out_of_the_next_version_and_every_ex
 
     second, created = build_version(title, gard, DAY)
     assert created and second.number == 2
-    assert "N'DIAYE" not in pdf_text(second) and "MARTIN Paul" in pdf_text(second)
+    assert "N'DIAYE" not in pdf_text(second.pdf.path) and "MARTIN Paul" in pdf_text(second.pdf.path)
     csv = client.get(reverse("export_csv", args=["gazette", second.pk])).content.decode("utf-8-sig")
     tagged = client.get(reverse("export_tagged_text", args=["gazette", second.pk])).content
     assert "MARTIN" in csv and "N'DIAYE" not in csv

@@ -1,8 +1,6 @@
 """End to end on real processes: the sandbox releases results, the scheduler's job fetches them,
 a worker builds the PDF insert, and the PDF holds the released names."""
 
-import subprocess
-
 import pikepdf
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,6 +11,7 @@ from results.store.sync import sync_calendar, sync_referentials
 from sandbox import clock, data
 from sandbox.models import Fault
 from tests.deliberation_day import LOZERE, PYRENEES_ORIENTALES, deliberation_day
+from tests.pdfs import pdf_text
 from tests.processes import celery_processes, child_env, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,9 +47,7 @@ def test_released_results_are_fetched_by_the_scheduler_and_printed(live_server, 
     assert fetches.exclude(slot=None).count() == fetches.count()
     assert Result.objects.filter(departement=LOZERE).exists()
 
-    text = subprocess.run(
-        ["pdftotext", "-layout", insert.pdf.path, "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(insert.pdf.path, layout=True)
     assert "Lozère" in text
     stored = list(Result.objects.filter(departement=LOZERE).values_list("nom", "prenoms"))
     assert len(stored) >= insert.names_count > 0

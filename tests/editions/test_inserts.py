@@ -17,6 +17,7 @@ from results.day.planning import title_plan
 from results.editions.builds import build_version
 from results.models import Insert, Notice, Result, Title
 from tests import world
+from tests.pdfs import pdf_text
 from tests.world import BTSA, FORET
 
 pytestmark = pytest.mark.django_db
@@ -55,12 +56,6 @@ def unpublish(departement, nom):
     Result.objects.filter(departement=departement, nom=nom).delete()
 
 
-def pdf_text(insert):
-    return subprocess.run(
-        ["pdftotext", "-layout", insert.pdf.path, "-"], capture_output=True, text=True, check=True
-    ).stdout
-
-
 def test_each_day_gets_its_own_insert_with_only_that_days_sections(gard_calendar, title, gard):
     publish(gard, FORET, "DUPONT Marie")
     publish(gard, BTSA, "ZOLA Émile")
@@ -68,8 +63,9 @@ def test_each_day_gets_its_own_insert_with_only_that_days_sections(gard_calendar
     assert created and first.names_count == 1
     second, created = build_version(title, gard, SECOND_DAY)
     assert created and second.names_count == 1
-    assert "DUPONT Marie" in pdf_text(first) and "ZOLA" not in pdf_text(first)
-    assert "ZOLA Émile" in pdf_text(second)
+    text = pdf_text(first.pdf.path, layout=True)
+    assert "DUPONT Marie" in text and "ZOLA" not in text
+    assert "ZOLA Émile" in pdf_text(second.pdf.path, layout=True)
     assert first.heading == "Résultats des examens de l'enseignement agricole — Gard — session 2026"
 
 
@@ -112,7 +108,7 @@ def test_second_group_candidates_are_printed_in_a_section_of_their_own(gard_cale
     publish(gard, FORET, "DUPONT Marie")
     publish(gard, FORET, "MARTIN Paul", resultat="Admis au second groupe")
     insert, _ = build_version(title, gard, FIRST_DAY)
-    text = pdf_text(insert)
+    text = pdf_text(insert.pdf.path, layout=True)
     assert "Forêt — admis au second groupe (1)" in text
     assert text.index("DUPONT Marie") < text.index("second groupe") < text.index("MARTIN Paul")
 
@@ -190,7 +186,7 @@ def test_a_combined_insert_prints_all_departements_of_the_day(
     insert, created = build_version(title, None, FIRST_DAY)
     assert created and insert.departement is None and insert.names_count == 3
     assert insert.heading.endswith("— Gard, Lozère — session 2026")
-    text = pdf_text(insert)
+    text = pdf_text(insert.pdf.path, layout=True)
     assert text.index("Gard — Certificat") < text.index("Lozère — Baccalauréat")
     # The plan counts the very insert that is built.
     _, _, days = title_plan(title)

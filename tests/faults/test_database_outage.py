@@ -21,6 +21,7 @@ from results.store.sync import sync_calendar, sync_referentials
 from results.tasks import enqueue_build, fetch_results
 from sandbox import clock, data
 from tests.deliberation_day import LOZERE, busy_combined_insert
+from tests.outage import assert_unavailable_page
 from tests.processes import (
     ROOT,
     celery_processes,
@@ -139,14 +140,6 @@ def lozere_published(live_server, settings):
         sync_referentials(client)
         sync_calendar(client, LOZERE)
     return data.results(LOZERE, start, clock.now())
-
-
-def assert_unavailable_page(response):
-    assert response.status_code == 503
-    assert response.headers["Retry-After"] == "30"
-    page = response.text
-    assert "Service momentanément indisponible" in page
-    assert "Traceback" not in page and "OperationalError" not in page
 
 
 def test_pages_and_jobs_survive_a_real_database_outage(

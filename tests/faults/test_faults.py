@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from results.models import Result
 from tests import world
+from tests.outage import assert_unavailable_page
 from tests.world import FORET
 
 pytestmark = [pytest.mark.django_db, pytest.mark.faults]
@@ -29,14 +30,6 @@ def gard_calendar(gard):
 
 def refused(*args, **kwargs):
     raise OperationalError("connection to server at 'db' failed: Connection refused")
-
-
-def assert_unavailable_page(response):
-    assert response.status_code == 503
-    assert response["Retry-After"] == "30"
-    page = response.content.decode()
-    assert "Service momentanément indisponible" in page
-    assert "Traceback" not in page and "OperationalError" not in page
 
 
 def test_a_view_that_cannot_reach_the_database_answers_503(gard_calendar, editor, monkeypatch):

@@ -1,7 +1,5 @@
 """The outlook note ("Que deviennent les diplômés ?"): placed, counted and drawn like any line."""
 
-import subprocess
-
 import pikepdf
 
 from layouts.compose import Group, compose, with_outlooks
@@ -9,6 +7,7 @@ from layouts.estimate import estimate_from_counts, estimate_from_names
 from layouts.paginate import paginate
 from layouts.pdf import render_pdf
 from layouts.profile import BERLINER
+from tests.pdfs import pdf_words
 
 FORET = ("Baccalauréat Professionnel", "Forêt")
 NOTE = (
@@ -76,11 +75,8 @@ def test_the_pdf_draws_the_note_in_black_with_its_frame(tmp_path):
     pdf = render_pdf(paginate(BERLINER, [group], title="Résultats"), footer="")
     path = tmp_path / "encart.pdf"
     path.write_bytes(pdf)
-    text = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "Que deviennent les diplômés ?" in text
-    assert "Licence Ouverte" in " ".join(text.split())
+    text = pdf_words(path)
+    assert "Que deviennent les diplômés ?" in text and "Licence Ouverte" in text
     content = b"".join(
         page.Contents.read_bytes() if "/Contents" in page else b""
         for page in pikepdf.open(path).pages

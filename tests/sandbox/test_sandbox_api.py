@@ -14,6 +14,7 @@ from sandbox.credentials import credentials
 from sandbox.diplomas import ADMITTED, FAILED
 from sandbox.faults import claim
 from sandbox.models import Fault
+from tests import world
 
 API = "/arpent-resultats-api/api/arpent-resultats"
 CALENDRIERS = f"{API}/resultats-grand-public/calendriers"
@@ -36,10 +37,6 @@ def contract_key(settings):
     settings.SANDBOX_CONTRACT_KEY = "contract-key"
     settings.ARPENT_API_KEY_HEADER = "X-Api-Key"
     return {"HTTP_X_API_KEY": "contract-key"}
-
-
-def add_fault(kind, **fields):
-    return Fault.objects.create(kind=kind, **{"endpoint": "resultats", **fields})
 
 
 def candidate(code="30", resultat=ADMITTED):
@@ -208,7 +205,7 @@ def test_e6_is_a_swagger_2_document_of_the_endpoints(client):
 
 
 def test_latency_delays_then_answers_normally(client, slept):
-    add_fault("latency", delay_ms=1500)
+    world.fault("latency", delay_ms=1500)
     response = client.get(RESULTATS, {"departement": "30"})
     assert slept == [1.5]
     assert response.status_code == 200 and response.json()
@@ -216,14 +213,14 @@ def test_latency_delays_then_answers_normally(client, slept):
 
 def test_timeout_sleeps_longer_than_the_client_waits(client, slept, settings):
     settings.ARPENT_TIMEOUT_S = 2
-    add_fault("timeout")
+    world.fault("timeout")
     client.get(RESULTATS, {"departement": "30"})
     assert slept == [7.0]
 
 
 def test_http_error_answers_a_spring_error_with_the_status_asked(client):
-    add_fault("http_error", status=502)
-    add_fault("http_error", remaining=1)
+    world.fault("http_error", status=502)
+    world.fault("http_error", remaining=1)
     response = client.get(RESULTATS, {"departement": "30"})
     assert response.status_code == 502
     assert set(response.json()) == SPRING_ERROR
@@ -232,7 +229,7 @@ def test_http_error_answers_a_spring_error_with_the_status_asked(client):
 
 
 def test_html_error_answers_a_gateway_page(client):
-    add_fault("html_error")
+    world.fault("html_error")
     response = client.get(RESULTATS, {"departement": "30"})
     assert response.status_code == 502
     assert response["Content-Type"].startswith("text/html")
@@ -240,7 +237,7 @@ def test_html_error_answers_a_gateway_page(client):
 
 
 def test_rate_limit_answers_429_with_retry_after(client):
-    add_fault("rate_limit", retry_after=7)
+    world.fault("rate_limit", retry_after=7)
     response = client.get(RESULTATS, {"departement": "30"})
     assert response.status_code == 429
     assert response["Retry-After"] == "7"
@@ -248,7 +245,7 @@ def test_rate_limit_answers_429_with_retry_after(client):
 
 def test_truncated_answers_half_a_json_document(client):
     full = client.get(RESULTATS, {"departement": "30"}).content
-    add_fault("truncated")
+    world.fault("truncated")
     response = client.get(RESULTATS, {"departement": "30"})
     assert response.status_code == 200
     assert full.startswith(response.content) and len(response.content) < len(full)
@@ -257,7 +254,7 @@ def test_truncated_answers_half_a_json_document(client):
 
 
 def test_non_json_answers_plain_text_with_200(client):
-    add_fault("non_json")
+    world.fault("non_json")
     response = client.get(RESULTATS, {"departement": "30"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
@@ -266,31 +263,31 @@ def test_non_json_answers_plain_text_with_200(client):
 
 
 def test_empty_answers_an_empty_list_where_there_was_data(client):
-    add_fault("empty")
+    world.fault("empty")
     assert client.get(RESULTATS, {"departement": "30"}).json() == []
 
 
 def test_missing_field_drops_one_field_of_one_row(client):
     full = client.get(RESULTATS, {"departement": "30"}).json()
-    add_fault("missing_field")
+    world.fault("missing_field")
     rows = client.get(RESULTATS, {"departement": "30"}).json()
     assert len(rows) == len(full)
     assert sum("nom" not in row for row in rows) == 1
-    add_fault("missing_field", endpoint="calendriers", field="nbCandidats")
+    world.fault("missing_field", endpoint="calendriers", field="nbCandidats")
     calendar = client.get(CALENDRIERS, {"departement": "30"}).json()
     assert sum("nbCandidats" not in row for row in calendar) == 1
 
 
 def test_duplicate_rows_repeats_some_rows(client):
     full = client.get(RESULTATS, {"departement": "30"}).json()
-    add_fault("duplicate_rows")
+    world.fault("duplicate_rows")
     rows = client.get(RESULTATS, {"departement": "30"}).json()
     assert len(full) < len(rows)
     assert [row for i, row in enumerate(rows) if i == 0 or row != rows[i - 1]] == full
 
 
 def test_a_fault_stops_when_its_remaining_count_runs_out(client):
-    fault = add_fault("http_error", remaining=2)
+    fault = world.fault("http_error", remaining=2)
     statuses = [client.get(RESULTATS, {"departement": "30"}).status_code for _ in range(3)]
     assert statuses == [503, 503, 200]
     fault.refresh_from_db()
@@ -298,7 +295,7 @@ def test_a_fault_stops_when_its_remaining_count_runs_out(client):
 
 
 def test_a_fault_without_count_lasts_until_cleared(client):
-    add_fault("empty")
+    world.fault("empty")
     for _ in range(3):
         assert client.get(RESULTATS, {"departement": "30"}).json() == []
     call_command("sandbox", "fault", "clear")
@@ -306,7 +303,7 @@ def test_a_fault_without_count_lasts_until_cleared(client):
 
 
 def test_a_fault_hits_only_its_endpoint_and_departement(client):
-    add_fault("http_error", departement="30")
+    world.fault("http_error", departement="30")
     assert client.get(RESULTATS, {"departement": "30"}).status_code == 503
     assert client.get(RESULTATS, {"departement": "34"}).status_code == 200
     assert client.get(CALENDRIERS, {"departement": "30"}).status_code == 200
@@ -314,13 +311,13 @@ def test_a_fault_hits_only_its_endpoint_and_departement(client):
 
 
 def test_a_fault_on_every_endpoint_hits_referentials_too(client):
-    add_fault("http_error", endpoint="*")
+    world.fault("http_error", endpoint="*")
     assert client.get(f"{API}/diplomes").status_code == 503
     assert client.get(CALENDRIERS, {"departement": "30"}).status_code == 503
 
 
 def test_the_last_use_of_a_fault_goes_to_one_request_only():
-    add_fault("empty", remaining=1)
+    world.fault("empty", remaining=1)
     assert claim("resultats", "30") is not None
     assert claim("resultats", "30") is None
 
@@ -406,7 +403,7 @@ def test_e3_needs_no_csrf_token(contract_key):
 
 
 def test_e3_takes_its_own_faults(client, contract_key):
-    add_fault("rate_limit", endpoint="credentials", retry_after=3)
+    world.fault("rate_limit", endpoint="credentials", retry_after=3)
     _, _, body = candidate()
     response = post_credentials(client, body, **contract_key)
     assert response.status_code == 429 and response["Retry-After"] == "3"

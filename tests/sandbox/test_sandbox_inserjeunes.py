@@ -9,9 +9,12 @@ from django.core.management import call_command
 from results.sources.inserjeunes import InserJeunesClient, InserJeunesUnavailable
 from sandbox import inserjeunes
 from sandbox.models import Fault
+from tests import world
 from tests.django_transport import DjangoTransport
 
 API = "/api/inserjeunes"
+# The endpoint of both routes' faults.
+INSERJEUNES = Fault.Endpoint.INSERJEUNES
 CODE = "40321104"
 A6_FIELDS = {
     "millesime",
@@ -195,12 +198,8 @@ def test_an_api_key_is_accepted_and_ignored(client):
 # --- faults ------------------------------------------------------------------------------------
 
 
-def add_fault(kind, **fields):
-    return Fault.objects.create(kind=kind, endpoint=Fault.Endpoint.INSERJEUNES, **fields)
-
-
 def test_an_http_error_fault_answers_a_boom_error(client):
-    add_fault("http_error", status=503, remaining=1)
+    world.fault("http_error", INSERJEUNES, status=503, remaining=1)
     response = national(client)
     assert response.status_code == 503
     assert response.json() == {
@@ -212,7 +211,7 @@ def test_an_http_error_fault_answers_a_boom_error(client):
 
 
 def test_a_rate_limit_fault_says_when_to_come_back(client):
-    add_fault("rate_limit", retry_after=12, remaining=1)
+    world.fault("rate_limit", INSERJEUNES, retry_after=12, remaining=1)
     response = regional(client)
     assert response.status_code == 429
     assert response["Retry-After"] == "12"
@@ -220,14 +219,14 @@ def test_a_rate_limit_fault_says_when_to_come_back(client):
 
 def test_a_timeout_fault_outlasts_the_inserjeunes_client(client, slept, settings):
     settings.INSERJEUNES_TIMEOUT_S = 3
-    add_fault("timeout", remaining=1)
+    world.fault("timeout", INSERJEUNES, remaining=1)
     national(client)
     assert slept == [8.0]
 
 
 def test_garbage_faults_apply_to_inserjeunes_too(client):
-    add_fault("non_json", remaining=1)
-    add_fault("truncated", remaining=1)
+    world.fault("non_json", INSERJEUNES, remaining=1)
+    world.fault("truncated", INSERJEUNES, remaining=1)
     assert national(client)["Content-Type"].startswith("text/plain")
     truncated = national(client)
     assert truncated.status_code == 200
@@ -237,7 +236,7 @@ def test_garbage_faults_apply_to_inserjeunes_too(client):
 
 def test_inserjeunes_faults_leave_arpent_alone_and_the_other_way_round(client):
     arpent_sessions = "/arpent-resultats-api/api/arpent-resultats/sessions"
-    add_fault("http_error")
+    world.fault("http_error", INSERJEUNES)
     assert client.get(arpent_sessions).status_code == 200
     Fault.objects.all().delete()
     Fault.objects.create(kind="http_error", endpoint="referentiels")
@@ -247,7 +246,7 @@ def test_inserjeunes_faults_leave_arpent_alone_and_the_other_way_round(client):
 
 def test_the_stand_in_can_be_down_until_the_fault_is_cleared(client):
     # What "InserJeunes is down during a build" looks like: every route, every time.
-    down = add_fault("http_error", status=503)
+    down = world.fault("http_error", INSERJEUNES, status=503)
     assert {national(client).status_code for _ in range(5)} == {503}
     assert regional(client).status_code == 503
     down.delete()
@@ -297,7 +296,7 @@ def test_the_client_falls_back_as_the_app_will(reach_the_stand_in):
 
 
 def test_the_client_reports_the_stand_in_down_as_unavailable(reach_the_stand_in):
-    add_fault("http_error", status=503)
+    world.fault("http_error", INSERJEUNES, status=503)
     with pytest.raises(InserJeunesUnavailable):
         reach_the_stand_in.national(CODE)
     assert len(reach_the_stand_in.sleeps) == 2

@@ -8,16 +8,11 @@ import pytest
 
 from results.sources.arpent import ArpentPayloadError, ArpentRefused, ArpentUnavailable
 from tests.conftest import fixture_bytes
-
-
-def ok(body, status=200, **headers):
-    return httpx2.Response(
-        status, content=body, headers={"Content-Type": "application/json", **headers}
-    )
+from tests.upstream import json_response
 
 
 def test_it_parses_a_calendar_into_typed_rows(upstream, client_for):
-    upstream.answer("/calendriers", ok(fixture_bytes("calendriers_30.json")))
+    upstream.answer("/calendriers", json_response(fixture_bytes("calendriers_30.json")))
     answer = client_for(upstream).calendar("30")
     assert answer.status == 200
     assert len(answer.records) == 3
@@ -30,7 +25,7 @@ def test_it_parses_a_calendar_into_typed_rows(upstream, client_for):
 
 
 def test_it_parses_results_and_keeps_names_as_received(upstream, client_for):
-    upstream.answer("/resultats", ok(fixture_bytes("resultats_30.json")))
+    upstream.answer("/resultats", json_response(fixture_bytes("resultats_30.json")))
     records = client_for(upstream).results("30").records
     assert [r.nom for r in records][:2] == ["GRANGER", "N'DIAYE"]
     assert records[1].prenoms == "Marie-Ève"
@@ -40,7 +35,7 @@ def test_it_parses_results_and_keeps_names_as_received(upstream, client_for):
 
 
 def test_it_sends_the_api_key_when_configured(upstream, client_for):
-    upstream.answer("/calendriers", ok(b"[]"))
+    upstream.answer("/calendriers", json_response(b"[]"))
     client_for(upstream, api_key="secret", api_key_header="X-Gateway-Key").calendar("30")
     assert upstream.requests[0].headers["X-Gateway-Key"] == "secret"
 
@@ -55,7 +50,7 @@ def test_it_sends_the_api_key_when_configured(upstream, client_for):
     ],
 )
 def test_it_rejects_a_body_that_is_not_a_list_of_objects(upstream, client_for, body, expected):
-    upstream.answer("/resultats", ok(body))
+    upstream.answer("/resultats", json_response(body))
     with pytest.raises(ArpentPayloadError, match=expected) as caught:
         client_for(upstream).results("30")
     assert caught.value.status == 200
@@ -64,7 +59,7 @@ def test_it_rejects_a_body_that_is_not_a_list_of_objects(upstream, client_for, b
 
 def test_it_sets_aside_a_row_missing_a_field_with_its_line_and_field(upstream, client_for):
     rows = fixture_bytes("resultats_30.json").replace(b'"nom": "MARTIN", ', b"", 1)
-    upstream.answer("/resultats", ok(rows))
+    upstream.answer("/resultats", json_response(rows))
     answer = client_for(upstream).results("30")
     assert len(answer.records) == len(json.loads(rows)) - 1
     [bad] = answer.bad_rows
@@ -74,7 +69,7 @@ def test_it_sets_aside_a_row_missing_a_field_with_its_line_and_field(upstream, c
 def test_it_sets_aside_a_count_that_is_not_a_number(upstream, client_for):
     upstream.answer(
         "/calendriers",
-        ok(
+        json_response(
             fixture_bytes("calendriers_30.json").replace(
                 b'"nbCandidats": 84', b'"nbCandidats": "beaucoup"'
             )
@@ -87,14 +82,14 @@ def test_it_sets_aside_a_count_that_is_not_a_number(upstream, client_for):
 def test_it_sets_aside_a_bad_date(upstream, client_for):
     upstream.answer(
         "/calendriers",
-        ok(fixture_bytes("calendriers_30.json").replace(b"2026-07-03", b"03/07/2026")),
+        json_response(fixture_bytes("calendriers_30.json").replace(b"2026-07-03", b"03/07/2026")),
     )
     [bad] = client_for(upstream).calendar("30").bad_rows
     assert bad.field == "dateDelib"
 
 
 def test_it_rejects_rows_of_another_departement(upstream, client_for):
-    upstream.answer("/resultats", ok(fixture_bytes("resultats_30.json")))
+    upstream.answer("/resultats", json_response(fixture_bytes("resultats_30.json")))
     with pytest.raises(ArpentPayloadError, match="département « 30 » au lieu de « 34 »"):
         client_for(upstream).results("34")
 
@@ -104,7 +99,7 @@ def test_it_retries_server_errors_with_backoff_then_succeeds(upstream, client_fo
         "/calendriers",
         httpx2.Response(503),
         httpx2.Response(502, text="<html>Bad gateway</html>"),
-        ok(b"[]"),
+        json_response(b"[]"),
     )
     answer = client_for(upstream).calendar("30")
     assert answer.records == []
@@ -113,7 +108,9 @@ def test_it_retries_server_errors_with_backoff_then_succeeds(upstream, client_fo
 
 
 def test_it_honours_retry_after_on_429(upstream, client_for, sleeps):
-    upstream.answer("/calendriers", httpx2.Response(429, headers={"Retry-After": "7"}), ok(b"[]"))
+    upstream.answer(
+        "/calendriers", httpx2.Response(429, headers={"Retry-After": "7"}), json_response(b"[]")
+    )
     client_for(upstream).calendar("30")
     assert sleeps == [7.0]
 
@@ -140,7 +137,7 @@ def test_it_retries_timeouts_and_network_errors(upstream, client_for, sleeps):
         "/resultats",
         httpx2.ReadTimeout("slow"),
         httpx2.ConnectError("refused"),
-        ok(b"[]"),
+        json_response(b"[]"),
     )
     assert client_for(upstream).results("30").records == []
     assert len(sleeps) == 2
@@ -157,6 +154,6 @@ def test_it_does_not_retry_a_refusal(upstream, client_for, sleeps):
 def test_it_keeps_the_leading_zero_of_numeric_departement_ids(upstream, client_for):
     upstream.answer(
         "/departements",
-        ok(b'[{"id": 1, "libelle": "Ain", "region": "Auvergne-Rh\\u00f4ne-Alpes"}]'),
+        json_response(b'[{"id": 1, "libelle": "Ain", "region": "Auvergne-Rh\\u00f4ne-Alpes"}]'),
     )
     assert client_for(upstream).departements().records[0].code == "01"

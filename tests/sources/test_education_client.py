@@ -21,6 +21,7 @@ from results.sources.education import (
     to_ods_departement,
 )
 from tests.conftest import FIXTURES, FakeUpstream
+from tests.upstream import json_response
 
 RECORDS = "/records"
 EXPORT = "/exports/json"
@@ -28,14 +29,6 @@ EXPORT = "/exports/json"
 
 def fixture_bytes(name):
     return (FIXTURES / "education" / name).read_bytes()
-
-
-def ok(body, status=200, **headers):
-    if not isinstance(body, bytes):
-        body = json.dumps(body).encode()
-    return httpx2.Response(
-        status, content=body, headers={"Content-Type": "application/json", **headers}
-    )
 
 
 @pytest.fixture
@@ -74,7 +67,7 @@ def test_it_refuses_what_is_not_a_departement_code():
 
 
 def test_it_lists_the_agricultural_establishments_of_a_departement(portal, client):
-    portal.answer(f"{ANNUAIRE}{RECORDS}", ok(fixture_bytes("annuaire_records_30.json")))
+    portal.answer(f"{ANNUAIRE}{RECORDS}", json_response(fixture_bytes("annuaire_records_30.json")))
     establishments = client.agricultural_establishments("30")
     assert establishments[0] == EstablishmentEntry(
         uai="0300120W",
@@ -115,8 +108,8 @@ def test_it_pages_through_records_by_a_hundred(portal, client):
     rows = [annuaire_row(n) for n in range(150)]
     portal.answer(
         RECORDS,
-        ok({"total_count": 150, "results": rows[:100]}),
-        ok({"total_count": 150, "results": rows[100:]}),
+        json_response({"total_count": 150, "results": rows[:100]}),
+        json_response({"total_count": 150, "results": rows[100:]}),
     )
     assert len(client.agricultural_establishments("30")) == 150
     assert [r.url.params["offset"] for r in portal.requests] == ["0", "100"]
@@ -127,8 +120,8 @@ def test_it_numbers_records_across_pages_in_errors(portal, client):
     del rows[120]["nom_commune"]
     portal.answer(
         RECORDS,
-        ok({"total_count": 150, "results": rows[:100]}),
-        ok({"total_count": 150, "results": rows[100:]}),
+        json_response({"total_count": 150, "results": rows[:100]}),
+        json_response({"total_count": 150, "results": rows[100:]}),
     )
     with pytest.raises(OpenDataPayloadError) as caught:
         client.agricultural_establishments("30")
@@ -138,7 +131,7 @@ def test_it_numbers_records_across_pages_in_errors(portal, client):
 
 
 def test_it_stops_when_records_cannot_reach_every_row(portal, client):
-    portal.answer(RECORDS, ok({"total_count": 12_000, "results": [annuaire_row(1)]}))
+    portal.answer(RECORDS, json_response({"total_count": 12_000, "results": [annuaire_row(1)]}))
     with pytest.raises(OpenDataError, match="exports") as caught:
         client.agricultural_establishments("30")
     assert not isinstance(caught.value, OpenDataPayloadError | OpenDataUnavailable)
@@ -146,8 +139,12 @@ def test_it_stops_when_records_cannot_reach_every_row(portal, client):
 
 
 def test_it_reads_the_latest_session_of_lycee_pro_results(portal, client):
-    portal.answer(f"{LYCEES_PRO}{RECORDS}", ok(fixture_bytes("lycees_pro_latest_30.json")))
-    portal.answer(f"{LYCEES_PRO}{EXPORT}", ok(fixture_bytes("lycees_pro_export_30_2025.json")))
+    portal.answer(
+        f"{LYCEES_PRO}{RECORDS}", json_response(fixture_bytes("lycees_pro_latest_30.json"))
+    )
+    portal.answer(
+        f"{LYCEES_PRO}{EXPORT}", json_response(fixture_bytes("lycees_pro_export_30_2025.json"))
+    )
     results = client.lycee_pro_results("30")
     assert results[0] == LyceeResultEntry(
         uai="0300116N",
@@ -179,13 +176,13 @@ def test_it_reads_the_latest_session_of_lycee_pro_results(portal, client):
 
 
 def test_it_asks_for_a_given_session_in_one_call(portal, client):
-    portal.answer(EXPORT, ok(fixture_bytes("lycees_pro_export_30_2025.json")))
+    portal.answer(EXPORT, json_response(fixture_bytes("lycees_pro_export_30_2025.json")))
     assert len(client.lycee_pro_results("30", session=2025)) == 3
     assert len(portal.requests) == 1
 
 
 def test_it_has_no_results_for_a_departement_absent_from_the_dataset(portal, client):
-    portal.answer(RECORDS, ok({"total_count": 0, "results": []}))
+    portal.answer(RECORDS, json_response({"total_count": 0, "results": []}))
     assert client.lycee_pro_results("976") == []
     assert portal.requests[0].url.params["where"] == 'code_departement="976"'
 
@@ -201,7 +198,7 @@ def test_it_has_no_results_for_a_departement_absent_from_the_dataset(portal, cli
     ],
 )
 def test_it_rejects_records_that_are_not_the_documented_shape(portal, client, body, expected):
-    portal.answer(RECORDS, ok(body))
+    portal.answer(RECORDS, json_response(body))
     with pytest.raises(OpenDataPayloadError, match=expected) as caught:
         client.agricultural_establishments("30")
     assert caught.value.status == 200
@@ -217,7 +214,7 @@ def test_it_rejects_records_that_are_not_the_documented_shape(portal, client, bo
     ],
 )
 def test_it_rejects_an_export_that_is_not_a_list_of_objects(portal, client, body, expected):
-    portal.answer(EXPORT, ok(body))
+    portal.answer(EXPORT, json_response(body))
     with pytest.raises(OpenDataPayloadError, match=expected):
         client.lycee_pro_results("30", session=2025)
 
@@ -244,7 +241,7 @@ def exported_row(**changes):
     ],
 )
 def test_it_names_the_dataset_record_and_field_of_a_bad_value(portal, client, row, expected):
-    portal.answer(EXPORT, ok(row))
+    portal.answer(EXPORT, json_response(row))
     with pytest.raises(OpenDataPayloadError) as caught:
         client.lycee_pro_results("30", session=2025)
     assert f"{LYCEES_PRO} (département 30, session 2025) : enregistrement 1" in str(caught.value)
@@ -254,7 +251,7 @@ def test_it_names_the_dataset_record_and_field_of_a_bad_value(portal, client, ro
 def test_it_rejects_an_unknown_status_or_flag_in_the_annuaire(portal, client):
     rows = json.loads(fixture_bytes("annuaire_records_30.json"))
     rows["results"][2]["lycee_agricole"] = "oui"
-    portal.answer(RECORDS, ok(rows))
+    portal.answer(RECORDS, json_response(rows))
     with pytest.raises(OpenDataPayloadError, match="enregistrement 3 : champ « lycee_agricole »"):
         client.agricultural_establishments("30")
 
@@ -262,7 +259,7 @@ def test_it_rejects_an_unknown_status_or_flag_in_the_annuaire(portal, client):
 def test_it_ignores_unknown_fields_but_not_missing_ones(portal, client):
     row = exported_row(nouveau_champ="x")[0]
     del row["va_reu_total"]
-    portal.answer(EXPORT, ok([row]))
+    portal.answer(EXPORT, json_response([row]))
     with pytest.raises(OpenDataPayloadError, match="champ « va_reu_total » manquant"):
         client.lycee_pro_results("30", session=2025)
 
@@ -270,15 +267,17 @@ def test_it_ignores_unknown_fields_but_not_missing_ones(portal, client):
 def test_it_waits_as_long_as_retry_after_says_then_retries(portal, client, sleeps):
     portal.answer(
         RECORDS,
-        ok({"errorcode": 10005}, 429, **{"Retry-After": "3"}),
-        ok(fixture_bytes("annuaire_records_30.json")),
+        json_response({"errorcode": 10005}, 429, **{"Retry-After": "3"}),
+        json_response(fixture_bytes("annuaire_records_30.json")),
     )
     assert len(client.agricultural_establishments("30")) == 3
     assert sleeps == [3.0]
 
 
 def test_it_gives_up_after_three_503s(portal, client, sleeps):
-    portal.answer(RECORDS, ok(b"<html>503</html>", 503), ok(b"<html>503</html>", 503))
+    portal.answer(
+        RECORDS, json_response(b"<html>503</html>", 503), json_response(b"<html>503</html>", 503)
+    )
     with pytest.raises(OpenDataUnavailable, match=r"indisponible \(HTTP 503\) après 3 essai") as e:
         client.agricultural_establishments("30")
     assert e.value.status == 503
@@ -292,7 +291,7 @@ def test_it_retries_timeouts_and_network_errors(portal, client, sleeps):
         RECORDS,
         httpx2.ReadTimeout("slow"),
         httpx2.ConnectError("refused"),
-        ok(fixture_bytes("annuaire_records_30.json")),
+        json_response(fixture_bytes("annuaire_records_30.json")),
     )
     assert len(client.agricultural_establishments("30")) == 3
     assert len(sleeps) == 2
@@ -305,7 +304,7 @@ def test_it_does_not_wait_for_a_quota_that_resets_hours_later(portal, client, sl
         "X-RateLimit-Remaining": "0",
         "X-RateLimit-Reset": str(reset),
     }
-    portal.answer(RECORDS, ok({"errorcode": 10005}, 429, **spent))
+    portal.answer(RECORDS, json_response({"errorcode": 10005}, 429, **spent))
     with pytest.raises(OpenDataUnavailable) as caught:
         client.agricultural_establishments("30")
     assert len(portal.requests) == 1
@@ -318,8 +317,8 @@ def test_it_waits_for_a_quota_that_resets_in_a_moment(portal, client, sleeps):
     spent = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 5)}
     portal.answer(
         RECORDS,
-        ok({"errorcode": 10005}, 429, **spent),
-        ok(fixture_bytes("annuaire_records_30.json")),
+        json_response({"errorcode": 10005}, 429, **spent),
+        json_response(fixture_bytes("annuaire_records_30.json")),
     )
     client.agricultural_establishments("30")
     assert len(sleeps) == 1
@@ -332,7 +331,7 @@ def test_a_spent_quota_outweighs_a_shorter_retry_after(portal, client, sleeps):
         "X-RateLimit-Remaining": "0",
         "X-RateLimit-Reset": str(int(time.time()) + 3600),
     }
-    portal.answer(RECORDS, ok({"errorcode": 10002}, 429, **headers))
+    portal.answer(RECORDS, json_response({"errorcode": 10002}, 429, **headers))
     with pytest.raises(OpenDataUnavailable):
         client.agricultural_establishments("30")
     assert sleeps == []
@@ -340,14 +339,14 @@ def test_a_spent_quota_outweighs_a_shorter_retry_after(portal, client, sleeps):
 
 def test_remaining_calls_alone_do_not_slow_a_successful_call(portal, client, sleeps):
     headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 3600)}
-    portal.answer(RECORDS, ok(fixture_bytes("annuaire_records_30.json"), **headers))
+    portal.answer(RECORDS, json_response(fixture_bytes("annuaire_records_30.json"), **headers))
     assert len(client.agricultural_establishments("30")) == 3
     assert sleeps == []
 
 
 def test_a_refusal_is_not_retried_and_carries_the_portal_message(portal, client, sleeps):
     body = {"error_code": "ODSQLError", "message": "ODSQL query is malformed: Unknown field: x"}
-    portal.answer(RECORDS, ok(body, 400))
+    portal.answer(RECORDS, json_response(body, 400))
     with pytest.raises(OpenDataError, match="HTTP 400 : ODSQLError ODSQL query is malformed") as e:
         client.agricultural_establishments("30")
     assert type(e.value) is OpenDataError

@@ -1,7 +1,6 @@
 """Context from the other public sources: the cache, the outlook notes of the inserts, the
 département's establishments and lycée results, the diplomas page, and sources that are down."""
 
-import subprocess
 from datetime import date
 
 import pytest
@@ -21,6 +20,7 @@ from results.models import (
 from results.sources.inserjeunes import EmploymentRates, InserJeunesUnavailable
 from results.store import opendata as context
 from tests import world
+from tests.pdfs import pdf_words
 from tests.world import FORET
 
 pytestmark = pytest.mark.django_db
@@ -96,14 +96,6 @@ def publish(gard, section, *names):
         )
 
 
-def pdf_text(insert):
-    return " ".join(
-        subprocess.run(
-            ["pdftotext", insert.pdf.path, "-"], capture_output=True, text=True, check=True
-        ).stdout.split()
-    )
-
-
 def test_the_seeded_mapping_gives_codes_to_the_main_diplomas_and_lists_the_others(
     gard_calendar, gard
 ):
@@ -152,7 +144,7 @@ def test_the_insert_carries_the_notes_and_the_exact_estimate_still_equals_the_pd
     publish(gard, UNMAPPED, "LAIT")
     insert, created = build_version(noted, gard, DAY)
     assert created
-    text = pdf_text(insert)
+    text = pdf_words(insert.pdf.path)
     assert text.count("Que deviennent les diplômés ?") == 2
     assert "Source : InserJeunes" in text
     assert [bool(section["outlook"]) for section in insert.content] == [False, True, True]
@@ -171,7 +163,7 @@ def test_with_inserjeunes_down_the_insert_builds_without_notes_and_says_why(
     assert report.failed and Fetch.objects.get(endpoint="inserjeunes").outcome == "failed"
     publish(gard, FORET, "DUPONT")
     insert, created = build_version(noted, gard, DAY)
-    assert created and "Que deviennent" not in pdf_text(insert)
+    assert created and "Que deviennent" not in pdf_words(insert.pdf.path)
     assert "InserJeunes était injoignable à la dernière mise à jour" in insert.outlook_note
     client.force_login(editor)
     page = client.get(reverse("insert", args=["gazette", "30", DAY])).content.decode()
@@ -307,5 +299,5 @@ def test_with_the_stand_ins_down_an_insert_still_builds_at_once_without_notes(
     publish(gard, FORET, "DUPONT")
     insert, created = build_version(noted, gard, DAY)
     assert created and insert.build_seconds < 30
-    assert "Que deviennent" not in pdf_text(insert)
+    assert "Que deviennent" not in pdf_words(insert.pdf.path)
     assert "InserJeunes était injoignable" in insert.outlook_note

@@ -3,7 +3,6 @@ held from print until an editor confirms them on the insert page."""
 
 from datetime import date, datetime
 
-import httpx2
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
@@ -23,6 +22,7 @@ from results.sources.arpent import ArpentClient
 from results.store.holds import implausibility
 from results.store.sync import sync_results
 from tests import world
+from tests.upstream import json_response
 from tests.world import CGEA, FORET
 
 pytestmark = pytest.mark.django_db
@@ -69,10 +69,6 @@ def rows(section, count, start=1):
     ]
 
 
-def answer(body):
-    return httpx2.Response(200, json=body)
-
-
 def fetch(gard):
     job = Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard)
     _, builds = runs.run_fetch(jobs.claim(job.pk))
@@ -109,7 +105,7 @@ def test_a_section_is_implausible_beyond_the_margin_or_mostly_duplicated(
 def test_more_admitted_than_candidates_holds_the_section_out_of_the_build(
     gard_calendar, title, gard, arpent
 ):
-    arpent.answer("/resultats", answer(rows(FORET, 16) + rows(CGEA, 30, start=100)))
+    arpent.answer("/resultats", json_response(rows(FORET, 16) + rows(CGEA, 30, start=100)))
     fetch(gard)
     assert Result.objects.count() == 46
     hold = SectionHold.objects.get()
@@ -123,7 +119,7 @@ def test_more_admitted_than_candidates_holds_the_section_out_of_the_build(
 
 
 def test_a_section_mostly_duplicated_is_held(gard_calendar, title, gard, arpent):
-    arpent.answer("/resultats", answer(rows(CGEA, 8) * 2))
+    arpent.answer("/resultats", json_response(rows(CGEA, 8) * 2))
     fetch(gard)
     assert SectionHold.objects.get().reason == "8 lignes sur 16 en double exact"
     assert printed_options(title, gard) == set()
@@ -132,7 +128,7 @@ def test_a_section_mostly_duplicated_is_held(gard_calendar, title, gard, arpent)
 def test_the_editor_sees_why_on_the_insert_page_and_confirms_it(
     gard_calendar, client, editor, title, gard, arpent, django_capture_on_commit_callbacks
 ):
-    arpent.answer("/resultats", answer(rows(FORET, 16) + rows(CGEA, 30, start=100)))
+    arpent.answer("/resultats", json_response(rows(FORET, 16) + rows(CGEA, 30, start=100)))
     fetch(gard)
     build_all()
     client.force_login(editor)
@@ -161,7 +157,7 @@ def test_the_editor_sees_why_on_the_insert_page_and_confirms_it(
 def test_the_confirmation_is_audited_without_a_name(
     gard_calendar, client, editor, title, gard, arpent
 ):
-    arpent.answer("/resultats", answer(rows(FORET, 16)))
+    arpent.answer("/resultats", json_response(rows(FORET, 16)))
     fetch(gard)
     client.force_login(editor)
     hold = SectionHold.objects.get()
@@ -181,7 +177,7 @@ def test_the_confirmation_is_audited_without_a_name(
 def test_a_second_confirmation_says_the_section_is_no_longer_held(
     gard_calendar, client, editor, title, gard, arpent
 ):
-    arpent.answer("/resultats", answer(rows(FORET, 16)))
+    arpent.answer("/resultats", json_response(rows(FORET, 16)))
     fetch(gard)
     client.force_login(editor)
     hold = SectionHold.objects.get()
@@ -193,7 +189,7 @@ def test_a_second_confirmation_says_the_section_is_no_longer_held(
 
 
 def test_only_a_member_of_a_following_title_may_confirm(gard_calendar, client, title, gard, arpent):
-    arpent.answer("/resultats", answer(rows(FORET, 16)))
+    arpent.answer("/resultats", json_response(rows(FORET, 16)))
     fetch(gard)
     stranger = get_user_model().objects.create_user("autre", password="pw")
     client.force_login(stranger)
@@ -209,9 +205,9 @@ def test_a_corrected_list_releases_the_hold_and_a_new_implausible_one_holds_agai
 ):
     upstream.answer(
         "/resultats",
-        answer(rows(FORET, 16)),
-        answer(rows(FORET, 9)),
-        answer(rows(FORET, 30)),
+        json_response(rows(FORET, 16)),
+        json_response(rows(FORET, 9)),
+        json_response(rows(FORET, 30)),
     )
     client = client_for(upstream)
     sync_results(client, "30")

@@ -1,7 +1,6 @@
 """Objections: a confirmed removal keeps the name out after the purge, a new fetch, next session."""
 
 import json
-import subprocess
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,6 +31,7 @@ from results.store.objections import identity
 from results.store.sync import sync_results
 from tests import world
 from tests.conftest import fixture_bytes
+from tests.pdfs import pdf_text
 from tests.world import BTSA, CGEA
 
 pytestmark = pytest.mark.django_db
@@ -71,12 +71,6 @@ def tables_holding_the_name():
     return found
 
 
-def pdf_text(insert):
-    return subprocess.run(
-        ["pdftotext", insert.pdf.path, "-"], capture_output=True, text=True, check=True
-    ).stdout
-
-
 def exports(client, version):
     csv = client.get(reverse("export_csv", args=["gazette", version.pk]))
     tagged = client.get(reverse("export_tagged_text", args=["gazette", version.pk]))
@@ -113,7 +107,7 @@ def purged(client, title, gard, editor, fetch, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         fetch()
         first, _ = build_version(title, gard, DAY)
-        assert "GRANGER Hermione" in pdf_text(first)
+        assert "GRANGER Hermione" in pdf_text(first.pdf.path)
         confirm_by_the_editor(client, gard)
         purge(force=True)
     return first
@@ -133,7 +127,7 @@ def test_after_the_purge_and_a_new_fetch_the_rebuild_and_its_exports_leave_the_n
     # The only title following the Gard objects: the row is not stored, and the fetch says so
     # with a count.
     assert report.left_out == 1 and "1 ligne écartée (opposition)" in str(report)
-    text = pdf_text(version)
+    text = pdf_text(version.pdf.path)
     assert "GRANGER" not in text and "MARTIN Léa" in text
     csv, tagged = exports(client, version)
     assert "MARTIN" in csv and "GRANGER" not in csv
@@ -162,7 +156,7 @@ def test_next_session_the_same_person_is_still_left_out(
             fetch()
             version, created = build_version(title, gard, NEXT_SESSION_DAY)
     assert created
-    text = pdf_text(version)
+    text = pdf_text(version.pdf.path)
     assert "GRANGER" not in text and "MARTIN Léa" in text
 
 
@@ -183,7 +177,7 @@ def test_the_objection_covers_only_the_diploma_asked_for_and_only_its_title(
     objection = Objection.objects.get()
     assert (objection.filiere, objection.option) == (BTSA[0], "")
     version, _ = build_version(title, gard, DAY)
-    assert "GRANGER Hermione" in pdf_text(version)
+    assert "GRANGER Hermione" in pdf_text(version.pdf.path)
 
 
 def test_the_objection_holds_a_keyed_hash_of_the_name_and_nothing_readable(
@@ -265,7 +259,8 @@ def test_a_row_another_following_title_prints_is_stored_until_every_title_object
         mine, _ = build_version(title, gard, DAY)
         theirs, _ = build_version(other, gard, DAY)
     assert report.left_out == 0 and Result.objects.filter(nom="GRANGER").exists()
-    assert "GRANGER" not in pdf_text(mine) and "GRANGER Hermione" in pdf_text(theirs)
+    assert "GRANGER" not in pdf_text(mine.pdf.path)
+    assert "GRANGER Hermione" in pdf_text(theirs.pdf.path)
 
     # Once the other title objects too (to any diploma of the Gard), nobody prints the row: the
     # next fetch of the same list takes it out of the stored results.

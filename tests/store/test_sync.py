@@ -1,7 +1,5 @@
 """Sync: idempotent, atomic, and never wiping good data on a bad answer."""
 
-import json
-
 import httpx2
 import pytest
 
@@ -9,14 +7,9 @@ from results.models import CalendarRow, Fetch, Result
 from results.sources.arpent import ArpentPayloadError, ArpentUnavailable
 from results.store.sync import store_results, sync_calendar, sync_results
 from tests.conftest import fixture_bytes, fixture_json
+from tests.upstream import json_response
 
 pytestmark = pytest.mark.django_db
-
-
-def json_response(body):
-    if not isinstance(body, bytes):
-        body = json.dumps(body, ensure_ascii=False).encode()
-    return httpx2.Response(200, content=body, headers={"Content-Type": "application/json"})
 
 
 def snapshot():

@@ -6,7 +6,6 @@ from results import logcontext
 from results.deliberation import jobs, runs
 from results.models import Departement, Fetch, Job
 from results.sources.arpent import ArpentClient, ArpentError
-from results.store.sync import sync_calendar
 from results.tasks import dispatch
 
 # A usage error, as argparse's: the operator typed something wrong, no upstream was called.
@@ -42,7 +41,7 @@ class Command(BaseCommand):
     def calendar(self, client, departement):
         """What the daily refresh_calendars task does for one département."""
         try:
-            report = sync_calendar(client, departement.code)
+            report = runs.run_calendar(client, departement.code)
         except ArpentError as error:
             return self.line(departement, "calendrier", "échec", str(error))
         return self.reported(departement, "calendrier", report)

@@ -12,12 +12,13 @@ from django.core.wsgi import get_wsgi_application
 from django.db import transaction
 
 from layouts.icc import icc_description
+from results.deliberation import runs
 from results.models import Membership, Title
 from results.sources.arpent import ArpentClient
 from results.sources.education import EducationClient
 from results.sources.inserjeunes import InserJeunesClient
 from results.store import opendata
-from results.store.sync import sync_calendar, sync_referentials
+from results.store.sync import sync_referentials
 from sandbox import clock
 
 FOLLOWED = ("30", "34", "48")
@@ -69,7 +70,7 @@ class Command(BaseCommand):
                     user=user, title=title, defaults={"role": Membership.Role.ADMIN}
                 )
             for code in FOLLOWED:
-                sync_calendar(client, code)
+                runs.run_calendar(client, code)
         # The planning desk's context and the inserts' outlook notes, from their stand-ins.
         with EducationClient("http://127.0.0.1", transport=transport) as open_data:
             for code in FOLLOWED:

@@ -1,5 +1,8 @@
 """Candidates' removal requests: matching them to published lines, confirming, applying them."""
 
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
 from layouts.compose import DIPLOMAS, diploma_rank, printed_name, sort_key
 
 from ..models import CalendarRow, Diploma, Removal, Result
@@ -53,8 +56,18 @@ def scope_label(removal):
     return " — ".join(parts)
 
 
+def _pending(title):
+    return Removal.objects.filter(title=title, confirmed_at__isnull=True)
+
+
 def pending_count(title):
-    return Removal.objects.filter(title=title, confirmed_at__isnull=True).count()
+    return _pending(title).count()
+
+
+def pending_count_subquery():
+    """pending_count of the title a query reads, as a subquery it carries (0 when none)."""
+    counts = _pending(OuterRef("pk")).order_by().values("title").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counts.values("n")), 0)
 
 
 def known_diplomas():

@@ -2,6 +2,7 @@
 notices of what an answer set aside or held."""
 
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from .. import audit
@@ -71,10 +72,21 @@ def holds_of(codes, day=None):
         .select_related("departement")
         .order_by("departement_id", "filiere", "option")
     )
-    if day is None:
+    if day is None or not holds:
         return holds
     days = section_days(codes)
     return [h for h in holds if days.get((h.departement_id, h.filiere, h.option), day) == day]
+
+
+def held_flags(**departements):
+    """Whether anything is held from print in the départements `departements` filters (a
+    lookup on `departement`): EXISTS subqueries a page's own query carries, so that it asks
+    holds_of and rows_set_aside only where there is something to list, which is rare."""
+    holds = SectionHold.objects.filter(confirmed_at__isnull=True, **departements)
+    return {
+        "has_holds": Exists(holds),
+        "has_set_aside": Exists(HeldRow.objects.filter(**departements)),
+    }
 
 
 def rows_set_aside(codes):

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -85,11 +85,31 @@ class Retention:
 def retention_status():
     last_day = session_last_day()
     purge = Purge.objects.filter(session_last_day=last_day).first() if last_day else None
+    return _retention(last_day, purge.ran_at if purge else None)
+
+
+def _retention(last_day, purged_at):
     return Retention(
         purge_date=_after_retention(last_day),
         days=settings.RESULTS_RETENTION_DAYS,
-        purged_on=timezone.localdate(purge.ran_at) if purge else None,
+        purged_on=timezone.localdate(purged_at) if purged_at else None,
     )
+
+
+def retention_subqueries():
+    """retention_status()'s two reads as subqueries, for a query a page makes anyway to carry
+    (read back by retention_of): the session's last deliberation, and when it was purged."""
+    last_day = CalendarRow.objects.order_by("-date_delib").values("date_delib")[:1]
+    purges = Purge.objects.filter(session_last_day=Subquery(last_day)).order_by("-ran_at")
+    return {
+        "retention_last_day": Subquery(last_day),
+        "retention_purged_at": Subquery(purges.values("ran_at")[:1]),
+    }
+
+
+def retention_of(row):
+    """retention_status() from a row that carried retention_subqueries()."""
+    return _retention(row.retention_last_day, row.retention_purged_at)
 
 
 def counted_phrase(number, singular, plural):

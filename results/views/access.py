@@ -7,15 +7,17 @@ from django.shortcuts import get_object_or_404
 from ..models import Membership, Title
 
 
-def _title(request, slug):
+def _title(request, slug, **facts):
     """The title, if the user belongs to it; other titles do not exist for them.
 
     Whether the user is one of its admins comes with it, in the same query: most pages ask.
+    So do the page's `facts`, subqueries named as the attributes they give the title (a
+    count, a flag): a page pays one round trip for them all instead of one each.
     """
     admin = Membership.objects.filter(
         user=request.user, title=OuterRef("pk"), role=Membership.Role.ADMIN
     )
-    titles = Title.objects.annotate(user_is_admin=Exists(admin))
+    titles = Title.objects.annotate(user_is_admin=Exists(admin), **facts)
     title = get_object_or_404(titles, slug=slug, members=request.user)
     title.admin_checked_for = request.user.pk
     return title

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,9 +18,9 @@ from layouts.exports import insert_csv, insert_tagged_text
 from layouts.versions import diff_summary
 
 from ..audit import Action, changes_text, form_changes, record
-from ..day.removals import pending_count
-from ..deliberation.holds import confirm_section, holds_of, rows_set_aside
-from ..deliberation.retention import retention_status
+from ..day.removals import pending_count_subquery
+from ..deliberation.holds import confirm_section, held_flags, holds_of, rows_set_aside
+from ..deliberation.retention import retention_of, retention_status, retention_subqueries
 from ..editions.builds import groups_of
 from ..editions.notices import insert_label
 from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, SectionHold, Title
@@ -88,7 +88,7 @@ def _status(title, code, day):
 
 def insert(request, slug, scope, day):
     """One insert of a day: its versions, the chosen one's pages and changes."""
-    title = _title(request, slug)
+    title = _title(request, slug, **_insert_facts(scope))
     departement = _scope(title, scope)
     versions = list(
         Insert.objects.filter(title=title, departement=departement, day=day)
@@ -111,8 +111,8 @@ def insert(request, slug, scope, day):
         "outdated": final is not None and versions and versions[0].number > final.number,
         "pages": _pages(selected),
         "summary": diff_summary(selected.diff) if selected and selected.diff else "",
-        "pending_removals": pending_count(title),
-        "retention": retention_status(),
+        "pending_removals": title.pending_removals,
+        "retention": retention_of(title),
         "is_admin": _is_admin(request.user, title),
         **status,
         "version": _status_version(status),
@@ -121,18 +121,32 @@ def insert(request, slug, scope, day):
     return render(request, "results/insert.html", context)
 
 
+def _insert_facts(scope):
+    """What the insert page shows beside its versions and jobs, read with its title: the
+    removals to confirm, the retention date, whether its département(s) hold anything."""
+    if scope == ALL_DEPARTEMENTS:
+        held = held_flags(departement__followers=OuterRef("pk"))
+    else:
+        held = held_flags(departement=scope)
+    return {"pending_removals": pending_count_subquery(), **retention_subqueries(), **held}
+
+
 def _held(title, departement, day):
-    """What the insert's département(s) hold from print: sections to confirm, rows set aside."""
+    """What the insert's département(s) hold from print: sections to confirm, rows set aside
+    (looked up only where the title's facts say there are some)."""
+    held = {"holds": [], "set_aside": [], "show_departement": departement is None}
+    if not (title.has_holds or title.has_set_aside):
+        return held
     codes = (
         [departement.code]
         if departement
         else list(title.departements.values_list("code", flat=True))
     )
-    return {
-        "holds": holds_of(codes, day),
-        "set_aside": rows_set_aside(codes),
-        "show_departement": departement is None,
-    }
+    if title.has_holds:
+        held["holds"] = holds_of(codes, day)
+    if title.has_set_aside:
+        held["set_aside"] = rows_set_aside(codes)
+    return held
 
 
 def _pages(version):

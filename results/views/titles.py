@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseStopPolling
 from ..audit import Action, record
 from ..day.content import compose_departement, profile_for
 from ..day.planning import plan_stamp, title_plan
-from ..deliberation.holds import holds_of, rows_set_aside
+from ..deliberation.holds import held_flags, holds_of, rows_set_aside
 from ..deliberation.retention import retention_status
 from ..models import Departement, Fetch, Insert, Job, Result
 from ..sources import education
@@ -99,9 +99,9 @@ def _record_departements(request, title, before, after):
 def _activity(title, departement):
     jobs = list(
         # The scheduler's fetches belong to no title; they show on every follower's page.
-        Job.objects.filter(Q(title=title) | Q(title__isnull=True), departement=departement)
-        .select_related("insert")
-        .order_by("-created_at")[:6]
+        Job.objects.filter(
+            Q(title=title) | Q(title__isnull=True), departement=departement
+        ).order_by("-created_at")[:6]
     )
     # The latest version of each of the département's inserts, one per day.
     latest = {}
@@ -119,7 +119,7 @@ def _activity(title, departement):
 def departement(request, slug, code):
     """A followed département: its plan (kept while its data is unchanged), results, jobs,
     inserts and context."""
-    title = _title(request, slug)
+    title = _title(request, slug, **held_flags(departement=code))
     dept = _followed(title, code)
     today = timezone.localdate()
     stamp = plan_stamp(title, [dept.code])
@@ -135,8 +135,9 @@ def departement(request, slug, code):
             "results/_context_panel.html", panel_key, lambda: _context_panel(dept)
         ),
         "today": today,
-        "holds": holds_of([code]),
-        "set_aside": rows_set_aside([code]),
+        # Looked up only where the title's flags say there is something held: rare.
+        "holds": holds_of([code]) if title.has_holds else [],
+        "set_aside": rows_set_aside([code]) if title.has_set_aside else [],
         **_activity(title, dept),
     }
     return render(request, "results/departement.html", context)

@@ -1,7 +1,6 @@
 """Candidates' removal requests: matching them to published lines, confirming, applying them."""
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Func
 
 from layouts.compose import DIPLOMAS, diploma_rank, printed_name, sort_key
 
@@ -56,18 +55,14 @@ def scope_label(removal):
     return " — ".join(parts)
 
 
-def _pending(title):
-    return Removal.objects.filter(title=title, confirmed_at__isnull=True)
-
-
 def pending_count(title):
-    return _pending(title).count()
+    return Removal.objects.filter(title=title, confirmed_at__isnull=True).count()
 
 
-def pending_count_subquery():
-    """pending_count of the title a query reads, as a subquery it carries (0 when none)."""
-    counts = _pending(OuterRef("pk")).order_by().values("title").annotate(n=Count("pk"))
-    return Coalesce(Subquery(counts.values("n")), 0)
+def pending_count_of(slug):
+    """pending_count of the title `slug`, as a one-value queryset (a subquery for its page)."""
+    removals = Removal.objects.filter(title__slug=slug, confirmed_at__isnull=True).order_by()
+    return removals.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]
 
 
 def known_diplomas():

@@ -2,7 +2,6 @@
 notices of what an answer set aside or held."""
 
 from django.db import transaction
-from django.db.models import Exists
 from django.utils import timezone
 
 from .. import audit
@@ -78,15 +77,19 @@ def holds_of(codes, day=None):
     return [h for h in holds if days.get((h.departement_id, h.filiere, h.option), day) == day]
 
 
-def held_flags(**departements):
-    """Whether anything is held from print in the départements `departements` filters (a
-    lookup on `departement`): EXISTS subqueries a page's own query carries, so that it asks
-    holds_of and rows_set_aside only where there is something to list, which is rare."""
-    holds = SectionHold.objects.filter(confirmed_at__isnull=True, **departements)
-    return {
-        "has_holds": Exists(holds),
-        "has_set_aside": Exists(HeldRow.objects.filter(**departements)),
-    }
+def sections_held(lookup, value):
+    """The holds to confirm in the départements where `departement__<lookup>` is `value`
+    (lookup "" for the code itself), unsorted: what a page asks whether there are any of."""
+    return SectionHold.objects.filter(confirmed_at__isnull=True, **_where(lookup, value))
+
+
+def rows_held(lookup, value):
+    """The rows set aside in the départements where `departement__<lookup>` is `value`."""
+    return HeldRow.objects.filter(**_where(lookup, value))
+
+
+def _where(lookup, value):
+    return {"__".join(filter(None, ["departement", lookup])): value}
 
 
 def rows_set_aside(codes):

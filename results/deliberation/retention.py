@@ -96,19 +96,20 @@ def _retention(last_day, purged_at):
     )
 
 
-def retention_subqueries():
-    """retention_status()'s two reads as subqueries, for a query a page makes anyway to carry
-    (read back by retention_of): the session's last deliberation, and when it was purged."""
-    last_day = CalendarRow.objects.order_by("-date_delib").values("date_delib")[:1]
-    purges = Purge.objects.filter(session_last_day=Subquery(last_day)).order_by("-ran_at")
-    return {
-        "retention_last_day": Subquery(last_day),
-        "retention_purged_at": Subquery(purges.values("ran_at")[:1]),
-    }
+def last_deliberation():
+    """session_last_day() as a one-value queryset (a subquery for a page's query)."""
+    return CalendarRow.objects.order_by("-date_delib").values("date_delib")[:1]
+
+
+def last_purge():
+    """When the current session's names were purged, as a one-value queryset (none if not)."""
+    purges = Purge.objects.filter(session_last_day=Subquery(last_deliberation()))
+    return purges.order_by("-ran_at").values("ran_at")[:1]
 
 
 def retention_of(row):
-    """retention_status() from a row that carried retention_subqueries()."""
+    """retention_status() from a row that carried last_deliberation() and last_purge() as
+    `retention_last_day` and `retention_purged_at`."""
     return _retention(row.retention_last_day, row.retention_purged_at)
 
 

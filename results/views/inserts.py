@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import OuterRef, Q
+from django.db.models import DateField, DateTimeField, IntegerField, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,13 +18,20 @@ from layouts.exports import insert_csv, insert_tagged_text
 from layouts.versions import diff_summary
 
 from ..audit import Action, changes_text, form_changes, record
-from ..day.removals import pending_count_subquery
-from ..deliberation.holds import confirm_section, held_flags, holds_of, rows_set_aside
-from ..deliberation.retention import retention_of, retention_status, retention_subqueries
+from ..day.removals import pending_count_of
+from ..deliberation.holds import (
+    confirm_section,
+    holds_of,
+    rows_held,
+    rows_set_aside,
+    sections_held,
+)
+from ..deliberation.retention import last_deliberation, last_purge, retention_of, retention_status
 from ..editions.builds import groups_of
 from ..editions.notices import insert_label
 from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, SectionHold, Title
 from ..tasks import dispatch, enqueue_build
+from . import facts
 from .access import _admin_title, _is_admin, _title
 from .forms import PrintSettingsForm
 
@@ -88,7 +95,7 @@ def _status(title, code, day):
 
 def insert(request, slug, scope, day):
     """One insert of a day: its versions, the chosen one's pages and changes."""
-    title = _title(request, slug, **_insert_facts(scope))
+    title = _title(request, slug, **_insert_facts(slug, scope))
     departement = _scope(title, scope)
     versions = list(
         Insert.objects.filter(title=title, departement=departement, day=day)
@@ -121,14 +128,17 @@ def insert(request, slug, scope, day):
     return render(request, "results/insert.html", context)
 
 
-def _insert_facts(scope):
+def _insert_facts(slug, scope):
     """What the insert page shows beside its versions and jobs, read with its title: the
     removals to confirm, the retention date, whether its département(s) hold anything."""
-    if scope == ALL_DEPARTEMENTS:
-        held = held_flags(departement__followers=OuterRef("pk"))
-    else:
-        held = held_flags(departement=scope)
-    return {"pending_removals": pending_count_subquery(), **retention_subqueries(), **held}
+    where = ("followers__slug", slug) if scope == ALL_DEPARTEMENTS else ("", scope)
+    return {
+        "pending_removals": facts.scalar(pending_count_of, slug, output_field=IntegerField()),
+        "retention_last_day": facts.scalar(last_deliberation, output_field=DateField()),
+        "retention_purged_at": facts.scalar(last_purge, output_field=DateTimeField()),
+        "has_holds": facts.exists(sections_held, *where),
+        "has_set_aside": facts.exists(rows_held, *where),
+    }
 
 
 def _held(title, departement, day):

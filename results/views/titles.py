@@ -11,12 +11,13 @@ from django_htmx.http import HttpResponseStopPolling
 from ..audit import Action, record
 from ..day.content import compose_departement, profile_for
 from ..day.planning import plan_stamp, title_plan
-from ..deliberation.holds import held_flags, holds_of, rows_set_aside
+from ..deliberation.holds import holds_of, rows_held, rows_set_aside, sections_held
 from ..deliberation.retention import retention_status
 from ..models import Departement, Fetch, Insert, Job, Result
 from ..sources import education
 from ..store import opendata
 from ..tasks import enqueue_fetch, refresh_calendar, refresh_departement_context
+from . import facts
 from .access import _admin_title, _is_admin, _title
 from .forms import DepartementsForm
 from .fragments import fragment
@@ -119,7 +120,12 @@ def _activity(title, departement):
 def departement(request, slug, code):
     """A followed département: its plan (kept while its data is unchanged), results, jobs,
     inserts and context."""
-    title = _title(request, slug, **held_flags(departement=code))
+    title = _title(
+        request,
+        slug,
+        has_holds=facts.exists(sections_held, "", code),
+        has_set_aside=facts.exists(rows_held, "", code),
+    )
     dept = _followed(title, code)
     today = timezone.localdate()
     stamp = plan_stamp(title, [dept.code])

@@ -31,7 +31,7 @@ from ..editions.builds import groups_of
 from ..editions.notices import insert_label
 from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, SectionHold, Title
 from ..tasks import dispatch, enqueue_build
-from . import facts
+from . import composed
 from .access import _admin_title, _is_admin, _title
 from .forms import PrintSettingsForm
 
@@ -133,11 +133,11 @@ def _insert_facts(slug, scope):
     removals to confirm, the retention date, whether its département(s) hold anything."""
     where = ("followers__slug", slug) if scope == ALL_DEPARTEMENTS else ("", scope)
     return {
-        "pending_removals": facts.scalar(pending_count_of, slug, output_field=IntegerField()),
-        "retention_last_day": facts.scalar(last_deliberation, output_field=DateField()),
-        "retention_purged_at": facts.scalar(last_purge, output_field=DateTimeField()),
-        "has_holds": facts.exists(sections_held, *where),
-        "has_set_aside": facts.exists(rows_held, *where),
+        "pending_removals": composed.scalar(pending_count_of, slug, output_field=IntegerField()),
+        "retention_last_day": composed.scalar(last_deliberation, output_field=DateField()),
+        "retention_purged_at": composed.scalar(last_purge, output_field=DateTimeField()),
+        "has_holds": composed.exists(sections_held, *where),
+        "has_set_aside": composed.exists(rows_held, *where),
     }
 
 

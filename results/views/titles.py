@@ -17,7 +17,7 @@ from ..models import Departement, Fetch, Insert, Job, Result
 from ..sources import education
 from ..store import opendata
 from ..tasks import enqueue_fetch, refresh_calendar, refresh_departement_context
-from . import facts
+from . import composed
 from .access import _admin_title, _is_admin, _title
 from .forms import DepartementsForm
 from .fragments import fragment
@@ -97,17 +97,22 @@ def _record_departements(request, title, before, after):
     )
 
 
+def _latest_jobs(title_pk, code):
+    # The scheduler's fetches belong to no title; they show on every follower's page.
+    jobs = Job.objects.filter(Q(title=title_pk) | Q(title__isnull=True), departement=code)
+    return jobs.order_by("-created_at")[:6]
+
+
+def _versions(title_pk, code):
+    versions = Insert.objects.filter(title=title_pk, departement=code).defer("content", "diff")
+    return versions.order_by("day", "-number")
+
+
 def _activity(title, departement):
-    jobs = list(
-        # The scheduler's fetches belong to no title; they show on every follower's page.
-        Job.objects.filter(
-            Q(title=title) | Q(title__isnull=True), departement=departement
-        ).order_by("-created_at")[:6]
-    )
+    jobs = composed.rows(_latest_jobs, title.pk, departement.code)
     # The latest version of each of the département's inserts, one per day.
     latest = {}
-    versions = Insert.objects.filter(title=title, departement=departement).defer("content", "diff")
-    for insert in versions.order_by("day", "-number"):
+    for insert in composed.rows(_versions, title.pk, departement.code):
         latest.setdefault(insert.day, insert)
     inserts = list(latest.values())
     return {
@@ -123,8 +128,8 @@ def departement(request, slug, code):
     title = _title(
         request,
         slug,
-        has_holds=facts.exists(sections_held, "", code),
-        has_set_aside=facts.exists(rows_held, "", code),
+        has_holds=composed.exists(sections_held, "", code),
+        has_set_aside=composed.exists(rows_held, "", code),
     )
     dept = _followed(title, code)
     today = timezone.localdate()

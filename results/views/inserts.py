@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import DateField, DateTimeField, IntegerField, Q
+from django.db.models import DateField, DateTimeField, F, IntegerField, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -97,12 +97,7 @@ def insert(request, slug, scope, day):
     """One insert of a day: its versions, the chosen one's pages and changes."""
     title = _title(request, slug, **_insert_facts(slug, scope))
     departement = _scope(title, scope)
-    versions = list(
-        Insert.objects.filter(title=title, departement=departement, day=day)
-        .select_related("final_by")
-        .defer("content")
-        .order_by("-number")
-    )
+    versions = composed.rows(_versions, title.pk, scope, day)
     selected = _selected(request, versions)
     status = _status(title, departement and departement.code, day)
     final = max((v for v in versions if v.is_final), key=lambda v: v.final_at, default=None)
@@ -126,6 +121,13 @@ def insert(request, slug, scope, day):
         **_held(title, departement, day),
     }
     return render(request, "results/insert.html", context)
+
+
+def _versions(title_pk, scope, day):
+    """The insert's versions, newest first, with the name of who marked each "bon à tirer"."""
+    code = None if scope == ALL_DEPARTEMENTS else scope
+    versions = Insert.objects.filter(title=title_pk, departement=code, day=day).defer("content")
+    return versions.annotate(final_by_name=F("final_by__username")).order_by("-number")
 
 
 def _insert_facts(slug, scope):

@@ -234,6 +234,8 @@ def test_the_insert_page_reads_what_it_shows_in_six_queries(client, editor, titl
     # role, the removals to confirm, the retention date and whether anything is held; the
     # département; the versions; the jobs.
     assert queries(client, url) == 6
+    page = client.get(url).content.decode()
+    assert "Bon à tirer : version 1, par redac" in page  # who marked it, with the versions
     # Something held costs its own lookups, and only then: the holds and their days, the
     # rows set aside.
     hold(gard)

@@ -405,3 +405,24 @@ def test_the_audit_page_does_not_grow_with_events(client, admin, editor, title, 
     # The paginator counts the events on every page, one page or several: no query more.
     assert queries(client, url) == few
     assert queries(client, url + "?page=2") == few
+
+
+def test_the_pages_composed_once_show_each_change_at_once(client, editor, title, gard):
+    """Their SQL is kept, never their answers: a removal, a hold or a job added since the last
+    view shows on the next."""
+    add_calendar(gard)
+    client.force_login(editor)
+    insert_url = reverse("insert", args=["gazette", "30", DAY])
+    departement_url = reverse("departement", args=["gazette", "30"])
+    assert "demande de retrait" not in client.get(insert_url).content.decode()
+    assert "Sections retenues" not in client.get(departement_url).content.decode()
+    Removal.objects.create(
+        title=title, departement=gard, nom="X", prenoms="Y", received_on=DAY, channel="letter"
+    )
+    hold(gard)
+    Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard, message="Résultats du 30")
+    page = client.get(insert_url).content.decode()
+    assert "1 demande de retrait attend d'être confirmée" in page
+    assert "Sections retenues avant impression" in page
+    page = client.get(departement_url).content.decode()
+    assert "Sections retenues avant impression" in page and "Résultats du 30" in page

@@ -1,5 +1,7 @@
 """Candidates' removal requests: matching them to published lines, confirming, applying them."""
 
+from django.db.models import F, Func
+
 from layouts.compose import DIPLOMAS, diploma_rank, printed_name, sort_key
 
 from ..models import CalendarRow, Diploma, Removal, Result
@@ -55,6 +57,12 @@ def scope_label(removal):
 
 def pending_count(title):
     return Removal.objects.filter(title=title, confirmed_at__isnull=True).count()
+
+
+def pending_count_of(slug):
+    """pending_count of the title `slug`, as a one-value queryset (a subquery for its page)."""
+    removals = Removal.objects.filter(title__slug=slug, confirmed_at__isnull=True).order_by()
+    return removals.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]
 
 
 def known_diplomas():

@@ -88,10 +88,25 @@ def holds_of(codes, day=None):
         .select_related("departement")
         .order_by("departement_id", "filiere", "option")
     )
-    if day is None:
+    if day is None or not holds:
         return holds
     days = section_days(codes)
     return [h for h in holds if days.get((h.departement_id, h.filiere, h.option), day) == day]
+
+
+def sections_held(lookup, value):
+    """The holds to confirm in the départements where `departement__<lookup>` is `value`
+    (lookup "" for the code itself), unsorted: what a page asks whether there are any of."""
+    return SectionHold.objects.filter(confirmed_at__isnull=True, **_where(lookup, value))
+
+
+def rows_held(lookup, value):
+    """The rows set aside in the départements where `departement__<lookup>` is `value`."""
+    return HeldRow.objects.filter(**_where(lookup, value))
+
+
+def _where(lookup, value):
+    return {"__".join(filter(None, ["departement", lookup])): value}
 
 
 def rows_set_aside(codes):

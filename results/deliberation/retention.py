@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -85,11 +85,32 @@ class Retention:
 def retention_status():
     last_day = session_last_day()
     purge = Purge.objects.filter(session_last_day=last_day).first() if last_day else None
+    return _retention(last_day, purge.ran_at if purge else None)
+
+
+def _retention(last_day, purged_at):
     return Retention(
         purge_date=_after_retention(last_day),
         days=settings.RESULTS_RETENTION_DAYS,
-        purged_on=timezone.localdate(purge.ran_at) if purge else None,
+        purged_on=timezone.localdate(purged_at) if purged_at else None,
     )
+
+
+def last_deliberation():
+    """session_last_day() as a one-value queryset (a subquery for a page's query)."""
+    return CalendarRow.objects.order_by("-date_delib").values("date_delib")[:1]
+
+
+def last_purge():
+    """When the current session's names were purged, as a one-value queryset (none if not)."""
+    purges = Purge.objects.filter(session_last_day=Subquery(last_deliberation()))
+    return purges.order_by("-ran_at").values("ran_at")[:1]
+
+
+def retention_of(row):
+    """retention_status() from a row that carried last_deliberation() and last_purge() as
+    `retention_last_day` and `retention_purged_at`."""
+    return _retention(row.retention_last_day, row.retention_purged_at)
 
 
 def counted_phrase(number, singular, plural):

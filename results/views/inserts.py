@@ -9,7 +9,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import DateField, DateTimeField, F, IntegerField, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,13 +23,20 @@ from layouts.versions import diff_summary
 
 from .. import changes
 from ..audit import Action, changes_text, form_changes, record
-from ..day.removals import pending_count
-from ..deliberation.holds import confirm_section, holds_of, rows_set_aside
-from ..deliberation.retention import retention_status
+from ..day.removals import pending_count_of
+from ..deliberation.holds import (
+    confirm_section,
+    holds_of,
+    rows_held,
+    rows_set_aside,
+    sections_held,
+)
+from ..deliberation.retention import last_deliberation, last_purge, retention_of, retention_status
 from ..editions.builds import groups_of
 from ..editions.notices import insert_label
 from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, SectionHold, Title
 from ..tasks import dispatch, enqueue_build
+from . import composed
 from .access import _admin_title, _is_admin, _title
 from .forms import PrintSettingsForm
 
@@ -95,14 +102,9 @@ def _status(title, code, day):
 
 def insert(request, slug, scope, day):
     """One insert of a day: its versions, the chosen one's pages and changes."""
-    title = _title(request, slug)
+    title = _title(request, slug, **_insert_facts(slug, scope))
     departement = _scope(title, scope)
-    versions = list(
-        Insert.objects.filter(title=title, departement=departement, day=day)
-        .select_related("final_by")
-        .defer("content")
-        .order_by("-number")
-    )
+    versions = composed.rows(_versions, title.pk, scope, day)
     selected = _selected(request, versions)
     status = _status(title, departement and departement.code, day)
     final = max((v for v in versions if v.is_final), key=lambda v: v.final_at, default=None)
@@ -118,8 +120,8 @@ def insert(request, slug, scope, day):
         "outdated": final is not None and versions and versions[0].number > final.number,
         "pages": _pages(selected),
         "summary": diff_summary(selected.diff) if selected and selected.diff else "",
-        "pending_removals": pending_count(title),
-        "retention": retention_status(),
+        "pending_removals": title.pending_removals,
+        "retention": retention_of(title),
         "is_admin": _is_admin(request.user, title),
         **status,
         "version": _status_version(status),
@@ -128,18 +130,42 @@ def insert(request, slug, scope, day):
     return render(request, "results/insert.html", context)
 
 
+def _versions(title_pk, scope, day):
+    """The insert's versions, newest first, with the name of who marked each "bon à tirer"."""
+    code = None if scope == ALL_DEPARTEMENTS else scope
+    versions = Insert.objects.filter(title=title_pk, departement=code, day=day).defer("content")
+    return versions.annotate(final_by_name=F("final_by__username")).order_by("-number")
+
+
+def _insert_facts(slug, scope):
+    """What the insert page shows beside its versions and jobs, read with its title: the
+    removals to confirm, the retention date, whether its département(s) hold anything."""
+    where = ("followers__slug", slug) if scope == ALL_DEPARTEMENTS else ("", scope)
+    return {
+        "pending_removals": composed.scalar(pending_count_of, slug, output_field=IntegerField()),
+        "retention_last_day": composed.scalar(last_deliberation, output_field=DateField()),
+        "retention_purged_at": composed.scalar(last_purge, output_field=DateTimeField()),
+        "has_holds": composed.exists(sections_held, *where),
+        "has_set_aside": composed.exists(rows_held, *where),
+    }
+
+
 def _held(title, departement, day):
-    """What the insert's département(s) hold from print: sections to confirm, rows set aside."""
+    """What the insert's département(s) hold from print: sections to confirm, rows set aside
+    (looked up only where the title's facts say there are some)."""
+    held = {"holds": [], "set_aside": [], "show_departement": departement is None}
+    if not (title.has_holds or title.has_set_aside):
+        return held
     codes = (
         [departement.code]
         if departement
         else list(title.departements.values_list("code", flat=True))
     )
-    return {
-        "holds": holds_of(codes, day),
-        "set_aside": rows_set_aside(codes),
-        "show_departement": departement is None,
-    }
+    if title.has_holds:
+        held["holds"] = holds_of(codes, day)
+    if title.has_set_aside:
+        held["set_aside"] = rows_set_aside(codes)
+    return held
 
 
 def _pages(version):

@@ -11,12 +11,13 @@ from django_htmx.http import HttpResponseStopPolling
 from ..audit import Action, record
 from ..day.content import compose_departement, profile_for
 from ..day.planning import plan_stamp, title_plan
-from ..deliberation.holds import holds_of, rows_set_aside
+from ..deliberation.holds import holds_of, rows_held, rows_set_aside, sections_held
 from ..deliberation.retention import retention_status
 from ..models import Departement, Fetch, Insert, Job, Result
 from ..sources import education
 from ..store import opendata
 from ..tasks import enqueue_fetch, refresh_calendar, refresh_departement_context
+from . import composed
 from .access import _admin_title, _is_admin, _title
 from .forms import DepartementsForm
 from .fragments import fragment
@@ -96,17 +97,22 @@ def _record_departements(request, title, before, after):
     )
 
 
+def _latest_jobs(title_pk, code):
+    # The scheduler's fetches belong to no title; they show on every follower's page.
+    jobs = Job.objects.filter(Q(title=title_pk) | Q(title__isnull=True), departement=code)
+    return jobs.order_by("-created_at")[:6]
+
+
+def _versions(title_pk, code):
+    versions = Insert.objects.filter(title=title_pk, departement=code).defer("content", "diff")
+    return versions.order_by("day", "-number")
+
+
 def _activity(title, departement):
-    jobs = list(
-        # The scheduler's fetches belong to no title; they show on every follower's page.
-        Job.objects.filter(Q(title=title) | Q(title__isnull=True), departement=departement)
-        .select_related("insert")
-        .order_by("-created_at")[:6]
-    )
+    jobs = composed.rows(_latest_jobs, title.pk, departement.code)
     # The latest version of each of the département's inserts, one per day.
     latest = {}
-    versions = Insert.objects.filter(title=title, departement=departement).defer("content", "diff")
-    for insert in versions.order_by("day", "-number"):
+    for insert in composed.rows(_versions, title.pk, departement.code):
         latest.setdefault(insert.day, insert)
     inserts = list(latest.values())
     return {
@@ -119,7 +125,12 @@ def _activity(title, departement):
 def departement(request, slug, code):
     """A followed département: its plan (kept while its data is unchanged), results, jobs,
     inserts and context."""
-    title = _title(request, slug)
+    title = _title(
+        request,
+        slug,
+        has_holds=composed.exists(sections_held, "", code),
+        has_set_aside=composed.exists(rows_held, "", code),
+    )
     dept = _followed(title, code)
     today = timezone.localdate()
     stamp = plan_stamp(title, [dept.code])
@@ -135,8 +146,9 @@ def departement(request, slug, code):
             "results/_context_panel.html", panel_key, lambda: _context_panel(dept)
         ),
         "today": today,
-        "holds": holds_of([code]),
-        "set_aside": rows_set_aside([code]),
+        # Looked up only where the title's flags say there is something held: rare.
+        "holds": holds_of([code]) if title.has_holds else [],
+        "set_aside": rows_set_aside([code]) if title.has_set_aside else [],
         **_activity(title, dept),
     }
     return render(request, "results/departement.html", context)

@@ -10,22 +10,27 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from results.audit import record
 from results.models import (
+    ALL_DEPARTEMENTS,
     AuditEvent,
     CalendarRow,
     Departement,
     DiplomaCode,
     EmploymentFigure,
     Establishment,
+    HeldRow,
     Insert,
     Job,
     LyceeResult,
     Membership,
     Notice,
+    Purge,
     Removal,
     Result,
+    SectionHold,
 )
 from tests.world import FORET
 
@@ -194,6 +199,121 @@ def test_the_insert_page_does_not_grow_with_its_versions_and_jobs(client, editor
     assert queries(client, url) == few
 
 
+def add_season_of_fetches(departement, days=30, per_day=3):
+    """The scheduler's fetches of the département on the days before today, as a season leaves
+    them: none is one of the insert page's jobs, and none may cost it a query."""
+    now = timezone.now()
+    for back in range(1, days + 1):
+        for n in range(per_day):
+            Job.objects.create(
+                kind=Job.Kind.FETCH_RESULTS,
+                departement=departement,
+                status=Job.Status.DONE,
+                created_at=now - timedelta(days=back, minutes=n),
+            )
+
+
+def hold(departement, section=FORET):
+    return SectionHold.objects.create(
+        departement=departement,
+        filiere=section[0],
+        option=section[1],
+        reason="152 admis pour 84 candidats",
+    )
+
+
+def test_the_insert_page_reads_what_it_shows_in_six_queries(client, editor, title, gard):
+    add_calendar(gard)
+    add_version(title, gard, final_by=editor)
+    add_version(title, gard)
+    add_job(title, gard, user=editor)
+    add_season_of_fetches(gard)
+    client.force_login(editor)
+    url = reverse("insert", args=["gazette", "30", DAY])
+    # The session (in the database under test settings); the user; the title with the user's
+    # role, the removals to confirm, the retention date and whether anything is held; the
+    # département; the versions; the jobs.
+    assert queries(client, url) == 6
+    page = client.get(url).content.decode()
+    assert "Bon à tirer : version 1, par redac" in page  # who marked it, with the versions
+    # Something held costs its own lookups, and only then: the holds and their days, the
+    # rows set aside.
+    hold(gard)
+    HeldRow.objects.create(departement=gard, endpoint="resultats", line=3, field="nom", reason="?")
+    assert queries(client, url) == 9
+
+
+def test_the_departement_page_reads_what_it_shows_in_seven_queries(client, editor, title, gard):
+    add_calendar(gard)
+    add_results(gard)
+    add_version(title, gard, final_by=editor)
+    add_job(title, gard, user=editor)
+    add_season_of_fetches(gard)
+    client.force_login(editor)
+    url = reverse("departement", args=["gazette", "30"])
+    client.get(url)  # the plan and the context panel, kept under their stamps
+    # The session; the user; the title with the user's role and whether anything is held; the
+    # département; the stamp of its plan; its jobs; its inserts.
+    assert queries(client, url) == 7
+
+
+def test_the_insert_page_shows_a_held_section_on_its_day_only(client, editor, title, gard):
+    add_calendar(gard)
+    add_calendar(gard, day=DAY + timedelta(days=1), section=section(1))
+    hold(gard)
+    client.force_login(editor)
+    on_its_day = client.get(reverse("insert", args=["gazette", "30", DAY])).content.decode()
+    assert "Sections retenues avant impression" in on_its_day
+    assert f"{FORET[0]} — {FORET[1]}</strong> : 152 admis pour 84 candidats." in on_its_day
+    other_day = DAY + timedelta(days=1)
+    elsewhere = client.get(reverse("insert", args=["gazette", "30", other_day])).content.decode()
+    assert "Sections retenues avant impression" not in elsewhere
+
+
+def test_the_combined_insert_shows_what_its_departements_hold(client, editor, title, gard):
+    other = follow_new_departement(title, "48")
+    hold(other)
+    HeldRow.objects.create(departement=gard, endpoint="resultats", line=7, field="nom", reason="?")
+    client.force_login(editor)
+    page = client.get(reverse("insert", args=["gazette", ALL_DEPARTEMENTS, DAY])).content.decode()
+    assert (
+        f"{FORET[0]} — {FORET[1]}</strong> (Département 48) : 152 admis pour 84 candidats." in page
+    )
+    assert '<td>30</td><td>resultats</td><td class="num">7</td>' in page
+
+
+def test_a_departement_not_followed_holds_nothing_on_the_title_pages(client, editor, title, gard):
+    stranger = Departement.objects.create(code="48", name="Lozère", region_code="76")
+    hold(stranger)
+    HeldRow.objects.create(departement=stranger, endpoint="resultats", line=7, field="nom")
+    client.force_login(editor)
+    for scope in ("30", ALL_DEPARTEMENTS):
+        page = client.get(reverse("insert", args=["gazette", scope, DAY])).content.decode()
+        assert "Sections retenues" not in page and "Lignes mises de côté" not in page
+
+
+def test_the_insert_page_still_counts_removals_and_dates_the_retention(
+    client, editor, title, gard, settings
+):
+    add_calendar(gard)
+    add_version(title, gard)
+    for _ in range(2):
+        Removal.objects.create(
+            title=title, departement=gard, nom="X", prenoms="Y", received_on=DAY, channel="letter"
+        )
+    settings.RESULTS_RETENTION_DAYS = 30
+    client.force_login(editor)
+    page = client.get(reverse("insert", args=["gazette", "30", DAY])).content.decode()
+    assert "2 demandes de retrait attendent d'être confirmées" in page
+    # Whether still to come or overdue, the date counts from DAY, the last deliberation.
+    purge_date = date_format(DAY + timedelta(days=30), "j F Y")
+    assert f"{purge_date} (30 jours après la dernière délibération)" in page
+    Purge.objects.create(ran_at=timezone.now(), session_last_day=DAY)
+    page = client.get(reverse("insert", args=["gazette", "30", DAY])).content.decode()
+    today = date_format(timezone.localdate(), "j F Y")
+    assert f"Noms effacés le {today} ; les effectifs sont conservés." in page
+
+
 def test_the_insert_status_does_not_grow_with_jobs(client, editor, title, gard):
     add_job(title, gard, user=editor)
     client.force_login(editor)
@@ -285,3 +405,24 @@ def test_the_audit_page_does_not_grow_with_events(client, admin, editor, title, 
     # The paginator counts the events on every page, one page or several: no query more.
     assert queries(client, url) == few
     assert queries(client, url + "?page=2") == few
+
+
+def test_the_pages_composed_once_show_each_change_at_once(client, editor, title, gard):
+    """Their SQL is kept, never their answers: a removal, a hold or a job added since the last
+    view shows on the next."""
+    add_calendar(gard)
+    client.force_login(editor)
+    insert_url = reverse("insert", args=["gazette", "30", DAY])
+    departement_url = reverse("departement", args=["gazette", "30"])
+    assert "demande de retrait" not in client.get(insert_url).content.decode()
+    assert "Sections retenues" not in client.get(departement_url).content.decode()
+    Removal.objects.create(
+        title=title, departement=gard, nom="X", prenoms="Y", received_on=DAY, channel="letter"
+    )
+    hold(gard)
+    Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard, message="Résultats du 30")
+    page = client.get(insert_url).content.decode()
+    assert "1 demande de retrait attend d'être confirmée" in page
+    assert "Sections retenues avant impression" in page
+    page = client.get(departement_url).content.decode()
+    assert "Sections retenues avant impression" in page and "Résultats du 30" in page

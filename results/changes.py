@@ -66,8 +66,11 @@ def current(key):
     if cache is None:
         return None
     try:
-        cache.add(key, secrets.token_hex(8), STAMP_TIMEOUT_S)
-        return cache.get(key)
+        stamp = cache.get(key)
+        if stamp is None:
+            cache.add(key, secrets.token_hex(8), STAMP_TIMEOUT_S)  # unless a writer just did
+            stamp = cache.get(key)
+        return stamp
     except Exception as error:  # the cache client's own errors, whatever the cache
         log.warning("change stamp %s unreadable: %r", key, error)
         return None

@@ -1,9 +1,10 @@
 """Who may open a title's pages: its members, and for some pages its admins only."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from ..models import Membership, Title
+from ..models import Departement, Membership, Title
 from . import composed
 
 
@@ -41,3 +42,14 @@ def _admin_title(request, slug):
     if not _is_admin(request.user, title):
         raise PermissionDenied(ADMINS_ONLY)
     return title
+
+
+def _followed(title, code):
+    """The département `code` if the title follows it: the others do not exist for its pages."""
+    for departement in composed.rows(_followed_departement, title.pk, code):
+        return departement
+    raise Http404("Ce département n'est pas suivi par ce titre.")
+
+
+def _followed_departement(title_pk, code):
+    return Departement.objects.filter(followers=title_pk, code=code)

@@ -7,6 +7,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from .. import changes
+
 # The stamp in the key says when a fragment is stale; the timeout only frees the memory of
 # fragments whose stamp moved on.
 TIMEOUT_S = 3600
@@ -26,3 +28,28 @@ def fragment(template, key, context):
         html = render_to_string(template, context())
         cache.set(name, html, TIMEOUT_S)
     return mark_safe(html)  # our own template's output, escaped as it was rendered
+
+
+# Stamps in the shared cache can fail to move (Redis away at the moment of a write): what is kept
+# under them is trusted this long at most.
+STAMPED_TIMEOUT_S = 60
+
+
+def stamped(stamp_key, key, compute):
+    """What `compute()` gives (a small dict, HTML included), kept in this process's cache while
+    the shared change stamp `stamp_key` stands (results.changes); computed each time where there
+    are no stamps (no Redis). `key` names everything else it depends on; the language is added.
+
+    The stamp is read before computing: a write in between moves it again, and the next call
+    computes afresh.
+    """
+    stamp = changes.current(stamp_key)
+    if stamp is None:
+        return compute()
+    parts = (stamp_key, stamp, translation.get_language(), *key)
+    name = "stamped:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    value = cache.get(name)
+    if value is None:
+        value = compute()
+        cache.set(name, value, STAMPED_TIMEOUT_S)
+    return value

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import DateField, DateTimeField, F, IntegerField, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import parse_etags, quote_etag
@@ -37,8 +38,9 @@ from ..editions.notices import insert_label
 from ..models import ALL_DEPARTEMENTS, Insert, Job, Notice, SectionHold, Title
 from ..tasks import dispatch, enqueue_build
 from . import composed
-from .access import _admin_title, _is_admin, _title
+from .access import _admin_title, _followed, _is_admin, _title
 from .forms import PrintSettingsForm
+from .fragments import stamped
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,7 @@ def _scope(title, scope):
     """The département of an insert URL, or None for the title's combined insert."""
     if scope == ALL_DEPARTEMENTS:
         return None
-    return get_object_or_404(title.departements, code=scope)
+    return _followed(title, scope)
 
 
 def _version(request, slug, pk):
@@ -96,8 +98,24 @@ def _jobs(title, code, day):
 
 
 def _status(title, code, day):
-    jobs = _jobs(title, code, day)
-    return {"jobs": jobs, "busy": any(not job.finished for job in jobs)}
+    """The insert's progress panel: whether work is under way, the panel's version and its jobs'
+    HTML, kept while the département's jobs stand still (a combined insert's is computed)."""
+
+    def panel():
+        jobs = _jobs(title, code, day)
+        busy = any(not job.finished for job in jobs)
+        shown = {"jobs": jobs, "show_departement": True}
+        return {
+            "busy": busy,
+            "version": _status_version(jobs, busy),
+            "jobs_html": render_to_string("results/_jobs.html", shown) if jobs else "",
+        }
+
+    if code is None:
+        return panel()
+    # Per day too: the panel shows the fetches since yesterday.
+    key = ("insert-status", title.pk, code, day, timezone.localdate())
+    return stamped(changes.departement_jobs(code), key, panel)
 
 
 def insert(request, slug, scope, day):
@@ -124,7 +142,6 @@ def insert(request, slug, scope, day):
         "retention": retention_of(title),
         "is_admin": _is_admin(request.user, title),
         **status,
-        "version": _status_version(status),
         **_held(title, departement, day),
     }
     return render(request, "results/insert.html", context)
@@ -214,7 +231,7 @@ def insert_status(request, slug, scope, day):
         response = HttpResponseStopPolling()
         response["HX-Refresh"] = "true"
         return response
-    version = _status_version(context)
+    version = context["version"]
     if stamp is not None:
         _remember(request, slug, scope, day, version, stamp)
     if request.htmx and request.GET.get("version") == version:
@@ -224,7 +241,7 @@ def insert_status(request, slug, scope, day):
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()  # the same, for a client that kept the panel
     else:
-        response = render(request, "results/_insert_status.html", {**context, "version": version})
+        response = render(request, "results/_insert_status.html", context)
     response["ETag"] = etag
     return response
 
@@ -283,16 +300,16 @@ def _unchanged(request, slug, scope, day):
 STATUS_TEMPLATE_VERSION = 1
 
 
-def _status_version(context):
+def _status_version(jobs, busy):
     """The panel's version: every field of its jobs that it shows, so that any change to a job
-    (progress, state, message) or a new job gives another version, with nothing to invalidate.
-    Each panel asks for its next poll with its own version (`?version=`)."""
+    (progress, state, message) or a new job gives another version. Each panel asks for its next
+    poll with its own version (`?version=`)."""
     shown = [
         (j.pk, j.kind, j.status, j.progress, j.message, j.departement_id, j.requested_by_id)
         + (j.created_at.isoformat(),)
-        for j in context["jobs"]
+        for j in jobs
     ]
-    parts = (STATUS_TEMPLATE_VERSION, translation.get_language(), context["busy"], shown)
+    parts = (STATUS_TEMPLATE_VERSION, translation.get_language(), busy, shown)
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 

@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from .. import changes
 from ..audit import Action, record
 from ..day.content import compose_departement, profile_for
 from ..day.planning import plan_stamp, title_plan
@@ -18,14 +20,10 @@ from ..sources import education
 from ..store import opendata
 from ..tasks import enqueue_fetch, refresh_calendar, refresh_departement_context
 from . import composed
-from .access import _admin_title, _is_admin, _title
+from .access import _admin_title, _followed, _is_admin, _title
 from .forms import DepartementsForm
-from .fragments import fragment
+from .fragments import fragment, stamped
 from .planning import plan_key
-
-
-def _followed(title, code):
-    return get_object_or_404(title.departements, code=code)
 
 
 def home(request):
@@ -109,17 +107,22 @@ def _versions(title_pk, code):
 
 
 def _activity(title, departement):
-    jobs = composed.rows(_latest_jobs, title.pk, departement.code)
+    def jobs_panel():
+        jobs = composed.rows(_latest_jobs, title.pk, departement.code)
+        return {
+            "busy": any(not job.finished for job in jobs),
+            "jobs_html": render_to_string("results/_jobs.html", {"jobs": jobs}) if jobs else "",
+        }
+
+    # Kept while the département's jobs stand still.
+    key = ("departement-jobs", title.pk, departement.code)
+    panel = stamped(changes.departement_jobs(departement.code), key, jobs_panel)
     # The latest version of each of the département's inserts, one per day.
     latest = {}
     for insert in composed.rows(_versions, title.pk, departement.code):
         latest.setdefault(insert.day, insert)
     inserts = list(latest.values())
-    return {
-        "jobs": jobs,
-        "inserts": inserts,
-        "busy": any(not job.finished for job in jobs),
-    }
+    return {**panel, "inserts": inserts}
 
 
 def departement(request, slug, code):

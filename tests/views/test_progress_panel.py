@@ -254,3 +254,28 @@ def test_with_the_shared_cache_away_the_poll_is_computed(
     monkeypatch.setattr(with_shared_cache, "get_many", away)
     answer, count = queries(logged_in, url)
     assert answer.status_code == 204 and count > 0
+
+
+# --- the jobs on the insert and département pages -------------------------------------------
+
+
+def insert_url():
+    return reverse("insert", args=["gazette", "30", DAY])
+
+
+def departement_url():
+    return reverse("departement", args=["gazette", "30"])
+
+
+@either
+@pytest.mark.parametrize("url", [insert_url, departement_url], ids=["insert", "departement"])
+def test_the_pages_show_a_job_as_it_moves_on(logged_in, title, gard, url):
+    job = running_build(title, gard, progress=10)
+    first = logged_in.get(url()).content.decode()
+    assert '<ul class="jobs">' in first and 'value="10"' in first
+    assert '<ul class="jobs">' in logged_in.get(url()).content.decode()  # kept, not escaped
+    Job.objects.filter(pk=job.pk).update(progress=80, message="Rendu des pages")
+    after = logged_in.get(url()).content.decode()
+    assert 'value="80"' in after and "Rendu des pages" in after
+    Job.objects.create(kind=Job.Kind.FETCH_RESULTS, departement=gard, message="Résultats du 30")
+    assert "Résultats du 30" in logged_in.get(url()).content.decode()

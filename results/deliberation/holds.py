@@ -82,16 +82,19 @@ def announce_calendar_holds(departement, report):
 
 def holds_of(codes, day=None):
     """The sections of these départements held from print, for the pages: those printed on
-    `day` (or with no calendar day), or all of them."""
+    `day` (or with no calendar day), or all of them; each with the `day` it prints on (None
+    without a calendar day), where an editor confirms it."""
     holds = list(
         SectionHold.objects.filter(departement__in=codes, confirmed_at__isnull=True)
         .select_related("departement")
         .order_by("departement_id", "filiere", "option")
     )
-    if day is None or not holds:
+    if not holds:
         return holds
     days = section_days(codes)
-    return [h for h in holds if days.get((h.departement_id, h.filiere, h.option), day) == day]
+    for hold in holds:
+        hold.day = days.get((hold.departement_id, hold.filiere, hold.option))
+    return [h for h in holds if day is None or h.day in (day, None)]
 
 
 def sections_held(lookup, value):

@@ -15,7 +15,7 @@ from ..day.content import compose_departement, profile_for
 from ..day.planning import plan_stamp, title_plan
 from ..deliberation.holds import holds_of, rows_held, rows_set_aside, sections_held
 from ..deliberation.retention import retention_status
-from ..models import Departement, Fetch, Insert, Job, Result
+from ..models import ALL_DEPARTEMENTS, Departement, Fetch, Insert, Job, Result
 from ..sources import education
 from ..store import opendata
 from ..tasks import enqueue_fetch, refresh_calendar, refresh_departement_context
@@ -151,6 +151,8 @@ def departement(request, slug, code):
         "today": today,
         # Looked up only where the title's flags say there is something held: rare.
         "holds": holds_of([code]) if title.has_holds else [],
+        # Where a held section is confirmed: its day's insert, combined or the département's.
+        "insert_scope": ALL_DEPARTEMENTS if title.combine_departements else code,
         "set_aside": rows_set_aside([code]) if title.has_set_aside else [],
         **_activity(title, dept),
     }

@@ -154,6 +154,21 @@ def test_the_editor_sees_why_on_the_insert_page_and_confirms_it(
     assert "Sections retenues avant impression" not in page
 
 
+def test_the_departement_page_leads_to_the_insert_page_where_it_is_confirmed(
+    gard_calendar, client, editor, title, gard, arpent
+):
+    arpent.answer("/resultats", json_response(rows(FORET, 16)))
+    fetch(gard)
+    client.force_login(editor)
+    page = client.get(reverse("departement", args=[title.slug, "30"])).content.decode()
+    insert = reverse("insert", args=[title.slug, "30", DAY.isoformat()])
+    assert "Sections retenues avant impression" in page
+    assert f'href="{insert}#sections-retenues"' in page
+    assert "À confirmer sur la page de l'encart du 1 juillet" in page
+    # The form is on the insert page only.
+    assert 'action="/journal/' not in page.split("sections-retenues")[1].split("</section>")[0]
+
+
 def test_the_confirmation_is_audited_without_a_name(
     gard_calendar, client, editor, title, gard, arpent
 ):

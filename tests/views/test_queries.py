@@ -234,9 +234,7 @@ def hold(departement, section=FORET):
     )
 
 
-def test_the_insert_page_reads_what_it_shows_in_a_few_queries(
-    client, editor, title, gard
-):
+def test_the_insert_page_reads_what_it_shows_in_a_few_queries(client, editor, title, gard):
     add_calendar(gard)
     add_version(title, gard, final_by=editor)
     add_version(title, gard)
@@ -257,9 +255,7 @@ def test_the_insert_page_reads_what_it_shows_in_a_few_queries(
     assert queries(client, url) == 7 + session_query() + jobs_query()
 
 
-def test_the_departement_page_reads_what_it_shows_in_a_few_queries(
-    client, editor, title, gard
-):
+def test_the_departement_page_reads_what_it_shows_in_a_few_queries(client, editor, title, gard):
     add_calendar(gard)
     add_results(gard)
     add_version(title, gard, final_by=editor)

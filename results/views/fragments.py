@@ -7,8 +7,6 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
-from .. import changes
-
 # The stamp in the key says when a fragment is stale; the timeout only frees the memory of
 # fragments whose stamp moved on.
 TIMEOUT_S = 3600
@@ -35,18 +33,18 @@ def fragment(template, key, context):
 STAMPED_TIMEOUT_S = 60
 
 
-def stamped(stamp_key, key, compute):
+def stamped(stamp, key, compute):
     """What `compute()` gives (a small dict, HTML included), kept in this process's cache while
-    the shared change stamp `stamp_key` stands (results.changes); computed each time where there
-    are no stamps (no Redis). `key` names everything else it depends on; the language is added.
+    the shared change stamp the caller read stands (results.changes: `stamp` is its value, None
+    where there are no stamps, and then it is computed each time). `key` names everything else
+    it depends on; the language is added.
 
-    The stamp is read before computing: a write in between moves it again, and the next call
-    computes afresh.
+    The caller reads the stamp before this computes: a write in between moves it again, and
+    the next call computes afresh.
     """
-    stamp = changes.current(stamp_key)
     if stamp is None:
         return compute()
-    parts = (stamp_key, stamp, translation.get_language(), *key)
+    parts = (stamp, translation.get_language(), *key)
     name = "stamped:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     value = cache.get(name)
     if value is None:

@@ -97,9 +97,15 @@ def _jobs(title, code, day):
     return list(Job.objects.filter(builds | fetches).order_by("-created_at")[:6])
 
 
-def _status(title, code, day):
+def _jobs_stamp(code):
+    """The change stamp of département `code`'s jobs; None for a combined insert (its jobs span
+    the title's départements) or without a shared cache."""
+    return changes.current(changes.departement_jobs(code)) if code else None
+
+
+def _status(title, code, day, stamp):
     """The insert's progress panel: whether work is under way, the panel's version and its jobs'
-    HTML, kept while the département's jobs stand still (a combined insert's is computed)."""
+    HTML, kept while the département's jobs stand still (`stamp`, read by the caller before)."""
 
     def panel():
         jobs = _jobs(title, code, day)
@@ -111,11 +117,9 @@ def _status(title, code, day):
             "jobs_html": render_to_string("results/_jobs.html", shown) if jobs else "",
         }
 
-    if code is None:
-        return panel()
     # Per day too: the panel shows the fetches since yesterday.
     key = ("insert-status", title.pk, code, day, timezone.localdate())
-    return stamped(changes.departement_jobs(code), key, panel)
+    return stamped(stamp, key, panel)
 
 
 def insert(request, slug, scope, day):
@@ -124,7 +128,8 @@ def insert(request, slug, scope, day):
     departement = _scope(title, scope)
     versions = composed.rows(_versions, title.pk, scope, day)
     selected = _selected(request, versions)
-    status = _status(title, departement and departement.code, day)
+    code = departement and departement.code
+    status = _status(title, code, day, _jobs_stamp(code))
     final = max((v for v in versions if v.is_final), key=lambda v: v.final_at, default=None)
     context = {
         "title": title,
@@ -224,8 +229,8 @@ def insert_status(request, slug, scope, day):
         titles = titles.filter(departements=code)
     title = get_object_or_404(titles)
     # Read before the jobs: a change written in between moves it again (results.changes).
-    stamp = changes.current(changes.departement_jobs(code)) if code else None
-    context = {"title": title, "scope": scope, "day": day, **_status(title, code, day)}
+    stamp = _jobs_stamp(code)
+    context = {"title": title, "scope": scope, "day": day, **_status(title, code, day, stamp)}
     if request.htmx and not context["busy"]:
         # The work is done: the whole page reloads to show the new version and its pages.
         response = HttpResponseStopPolling()

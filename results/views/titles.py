@@ -116,7 +116,8 @@ def _activity(title, departement):
 
     # Kept while the département's jobs stand still.
     key = ("departement-jobs", title.pk, departement.code)
-    panel = stamped(changes.departement_jobs(departement.code), key, jobs_panel)
+    stamp = changes.current(changes.departement_jobs(departement.code))
+    panel = stamped(stamp, key, jobs_panel)
     # The latest version of each of the département's inserts, one per day.
     latest = {}
     for insert in composed.rows(_versions, title.pk, departement.code):

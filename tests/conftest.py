@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx2
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 
 from results.deliberation import budget
 from results.models import Membership
@@ -58,6 +59,27 @@ def _fast_and_isolated(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
+
+
+@pytest.fixture
+def with_shared_cache(settings):
+    """A cache every process would share, as Redis is (the `shared` alias), holding the sessions
+    and the change stamps of the départements' jobs; the test's own, whatever REDIS_URL says."""
+    settings.CACHES = {"default": {"BACKEND": LOCMEM}, "shared": {"BACKEND": LOCMEM}}
+    settings.SESSION_ENGINE = "newsroom.sessions"
+    settings.SESSION_CACHE_ALIAS = "shared"
+    yield caches["shared"]
+    caches["shared"].clear()
+
+
+@pytest.fixture
+def without_shared_cache(settings):
+    """No Redis: sessions in the database, no change stamps."""
+    settings.CACHES = {"default": {"BACKEND": LOCMEM}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 
 @pytest.fixture

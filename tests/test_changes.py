@@ -2,7 +2,6 @@
 moves its département's stamp, a heartbeat does not, and without a shared cache there are none."""
 
 import pytest
-from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,15 +10,12 @@ from results.models import Job
 
 pytestmark = pytest.mark.django_db
 
-LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 GARD = changes.departement_jobs("30")
 
 
 @pytest.fixture
-def shared(settings):
-    settings.CACHES = {"default": {"BACKEND": LOCMEM}, "shared": {"BACKEND": LOCMEM}}
-    yield caches["shared"]
-    caches["shared"].clear()
+def shared(with_shared_cache):
+    return with_shared_cache
 
 
 def fetch(gard, **fields):
@@ -92,8 +88,7 @@ def test_a_missing_stamp_is_given_one_which_then_stands(shared):
     assert first and changes.current(GARD) == first
 
 
-def test_without_a_shared_cache_there_are_no_stamps(settings, gard):
-    settings.CACHES = {"default": {"BACKEND": LOCMEM}}
+def test_without_a_shared_cache_there_are_no_stamps(without_shared_cache, gard):
     fetch(gard)
     assert changes.shared_cache() is None and changes.current(GARD) is None
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
-from django.core.cache import caches
 from django.urls import reverse
 
 from results.tasks import clear_expired_sessions
@@ -19,20 +18,12 @@ from tests.processes import production_environment
 
 pytestmark = pytest.mark.django_db
 
-# A cache every process would share, as Redis is; a per-process one is never used for sessions.
-SHARED = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "s"},
-}
-
 
 @pytest.fixture(autouse=True)
-def cached_sessions(settings):
-    settings.CACHES = SHARED
-    settings.SESSION_ENGINE = "newsroom.sessions"
-    settings.SESSION_CACHE_ALIAS = "shared"
-    yield caches["shared"]
-    caches["shared"].clear()
+def cached_sessions(with_shared_cache):
+    """Sessions in a cache every process would share, as Redis is; a per-process one is never
+    used for sessions."""
+    return with_shared_cache
 
 
 def cached_key(session_key):

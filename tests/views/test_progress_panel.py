@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,24 +16,6 @@ from results.models import ALL_DEPARTEMENTS, Job
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 7, 1)
-LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
-
-
-@pytest.fixture
-def with_shared_cache(settings):
-    """A cache every process would share, as Redis is, holding the sessions and the stamps."""
-    settings.CACHES = {"default": {"BACKEND": LOCMEM}, "shared": {"BACKEND": LOCMEM}}
-    settings.SESSION_ENGINE = "newsroom.sessions"
-    settings.SESSION_CACHE_ALIAS = "shared"
-    yield caches["shared"]
-    caches["shared"].clear()
-
-
-@pytest.fixture
-def without_shared_cache(settings):
-    """No Redis: sessions in the database, no stamps, every poll computed."""
-    settings.CACHES = {"default": {"BACKEND": LOCMEM}}
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 
 @pytest.fixture(params=["with_shared_cache", "without_shared_cache"])

@@ -56,8 +56,7 @@ def run_calendar(client, code):
     """Store a département's calendar as ARPENT answers it and tell its followers how many rows
     were set aside, when that changed. Returns the sync's report; upstream errors propagate."""
     report = sync_calendar(client, code)
-    if report.set_aside and report.set_aside_changed:
-        announce_calendar_holds(Departement.objects.get(pk=code), report)
+    announce_calendar_holds(Departement.objects.get(pk=code), report)
     return report
 
 
